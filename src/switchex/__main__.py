@@ -1,0 +1,3 @@
+from switchex.cli.main import main
+
+main()

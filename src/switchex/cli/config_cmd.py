@@ -1,0 +1,46 @@
+"""`switchex config`: check the configuration."""
+
+from __future__ import annotations
+
+import click
+
+from switchex.cli.options import config_option, load
+
+
+@click.group("config")
+def config() -> None:
+    """Inspect the configuration."""
+
+
+@config.command("check")
+@config_option
+def config_check(config_path: str | None) -> None:
+    """Print the resolved chain and which credentials are present (never their values)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    cfg = load(config_path)
+    console = Console()
+    console.print(f"configuration: {cfg.source}")
+    table = Table("#", "tier", "provider", "base url", "model", "key", "status")
+    position = 0
+    for tier in cfg.tiers:
+        usable = tier.usable
+        position += usable
+        key = "present" if tier.api_key else ("not needed" if not tier.key_required else "missing")
+        if tier.provider == "anthropic" and not tier.api_key:
+            key = "client's own"
+        table.add_row(
+            str(position) if usable else "-",
+            tier.name,
+            tier.provider,
+            tier.url,
+            tier.models.get("default", "(as requested)"),
+            key,
+            "[green]in chain[/]" if usable else "[yellow]skipped: no key[/]",
+        )
+    console.print(table)
+    if cfg.notify:
+        console.print(f"notifications: {len(cfg.notify)} target(s)")
+    if not cfg.active_tiers:
+        raise click.ClickException("no tier is usable")

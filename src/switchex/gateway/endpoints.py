@@ -1,0 +1,153 @@
+"""The small endpoints: count_tokens, models, health, status, metrics."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import orjson
+
+from switchex.errors import RequestError, SwitchableError
+from switchex.gateway import asgi
+from switchex.gateway.context import Gateway, log
+from switchex.gateway.messages import parse_request
+from switchex.gateway.relay import relay_headers
+from switchex.providers.anthropic import forward_headers
+
+CLAUDE_MODELS = (
+    "claude-opus-4-5",
+    "claude-sonnet-4-5",
+    "claude-haiku-4-5",
+)
+
+
+def estimate_tokens(request: dict[str, Any]) -> int:
+    """A local estimate (about four bytes of JSON per token) when no tier can count."""
+    parts = [request.get("system"), request.get("messages"), request.get("tools")]
+    return max(1, len(orjson.dumps(parts)) // 4)
+
+
+async def count_tokens(
+    gateway: Gateway, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send
+) -> None:
+    """Forward to the first usable Anthropic tier; otherwise estimate. Never a cooldown error."""
+    try:
+        raw = await asgi.read_body(receive)
+        request = parse_request(raw)
+    except RequestError as error:
+        await asgi.respond_error(send, error)
+        return
+    except asgi.ClientGone:
+        return
+    headers = asgi.request_headers(scope)
+    for name in gateway.router.plan_readonly():
+        tier = gateway.tiers[name]
+        if tier.provider != "anthropic":
+            continue
+        answered = await _forward_count(gateway, name, request, raw, headers, send)
+        if answered:
+            return
+        break
+    body = {"input_tokens": estimate_tokens(request)}
+    await asgi.respond(send, 200, orjson.dumps(body), headers={"x-switchex-estimate": "1"})
+
+
+async def _forward_count(
+    gateway: Gateway,
+    name: str,
+    request: dict[str, Any],
+    raw: bytes,
+    headers: dict[str, str],
+    send: asgi.Send,
+) -> bool:
+    from switchex.gateway.upstream import open_call
+    from switchex.providers.base import UpstreamCall
+
+    tier = gateway.tiers[name]
+    spec = gateway.specs[name]
+    model = tier.model_for(request["model"])
+    body = raw if model == request["model"] else orjson.dumps({**request, "model": model})
+    call = UpstreamCall(
+        "POST", f"{spec.base_url}/v1/messages/count_tokens",
+        forward_headers(headers, spec), body, False,
+    )
+    try:
+        async with open_call(gateway.http(), call, tier) as response:
+            if response.status >= 500 or response.status in (404, 429):
+                return False
+            payload = await response.read()
+            out = relay_headers(response.headers, name)
+            await asgi.respond(send, response.status, payload, out["content-type"], out)
+            return True
+    except SwitchableError:
+        return False
+    except Exception:
+        log.exception("count_tokens forward failed")
+        return False
+
+
+def status_json(gateway: Gateway) -> dict[str, Any]:
+    """The gateway's state, as `switchex status --json` prints it. Never holds a key."""
+    now = time.time()
+    tiers = []
+    for tier in gateway.config.tiers:
+        state = gateway.router.states.get(tier.name)
+        tiers.append(
+            {
+                "name": tier.name,
+                "provider": tier.provider,
+                "base_url": tier.url,
+                "model": tier.models.get("default", "(as requested)"),
+                "key": "present" if tier.api_key else ("not needed" if tier.usable else "missing"),
+                "state": state.status(now) if state else "skipped",
+                "until": state.cooling_until if state and state.cooling(now) else None,
+                "reason": state.reason if state else "no key",
+                "failures": state.failures if state else 0,
+            }
+        )
+    return {
+        "active": gateway.router.active,
+        "uptime": round(now - gateway.started, 1),
+        "tiers": tiers,
+        "switches": [
+            {"time": s.time, "from": s.from_tier, "to": s.to_tier, "reason": s.reason,
+             "until": s.until}
+            for s in reversed(gateway.switches)
+        ],
+        "requests": sum(gateway.counts.values()),
+    }
+
+
+def metrics_text(gateway: Gateway) -> str:
+    lines = [
+        "# HELP switchex_requests_total Requests answered, by tier and status.",
+        "# TYPE switchex_requests_total counter",
+    ]
+    for (tier, status), count in sorted(gateway.counts.items()):
+        lines.append(f'switchex_requests_total{{tier="{tier}",status="{status}"}} {count}')
+    lines += [
+        "# HELP switchex_tier_cooling 1 while a tier is cooling.",
+        "# TYPE switchex_tier_cooling gauge",
+    ]
+    now = time.time()
+    for name, state in gateway.router.states.items():
+        lines.append(f'switchex_tier_cooling{{tier="{name}"}} {int(state.cooling(now))}')
+    lines += [
+        "# HELP switchex_switches_total Changes of the serving tier.",
+        "# TYPE switchex_switches_total counter",
+        f"switchex_switches_total {len(gateway.switches)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def models_json(gateway: Gateway) -> dict[str, Any]:
+    names: list[str] = list(CLAUDE_MODELS)
+    for tier in gateway.config.active_tiers:
+        for pattern in tier.models:
+            if pattern != "default" and not any(c in pattern for c in "*?[") and pattern not in names:
+                names.append(pattern)
+    data = [
+        {"type": "model", "id": name, "display_name": name, "created_at": "2025-01-01T00:00:00Z"}
+        for name in names
+    ]
+    return {"data": data, "has_more": False, "first_id": names[0], "last_id": names[-1]}

@@ -1,0 +1,77 @@
+"""What one answer amounted to: served model, stop reason, usage, whether it used tools."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from switchex.sse import SSEParser
+
+_WATCHED = frozenset({"message_start", "message_delta", "content_block_start", "error"})
+
+
+@dataclass
+class ResponseSummary:
+    model: str = ""
+    stop_reason: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read: int = 0
+    cache_creation: int = 0
+    tool_use: bool = False
+    error_type: str | None = None
+
+    def _usage(self, usage: Any) -> None:
+        if not isinstance(usage, dict):
+            return
+        self.input_tokens = usage.get("input_tokens") or self.input_tokens
+        self.output_tokens = usage.get("output_tokens") or self.output_tokens
+        self.cache_read = usage.get("cache_read_input_tokens") or self.cache_read
+        self.cache_creation = usage.get("cache_creation_input_tokens") or self.cache_creation
+
+    def observe(self, event: dict[str, Any]) -> None:
+        """Take in one Anthropic stream event."""
+        kind = event.get("type")
+        if kind == "message_start":
+            message = event.get("message") or {}
+            self.model = str(message.get("model") or self.model)
+            self._usage(message.get("usage"))
+        elif kind == "content_block_start":
+            block = event.get("content_block") or {}
+            self.tool_use = self.tool_use or block.get("type") == "tool_use"
+        elif kind == "message_delta":
+            self.stop_reason = (event.get("delta") or {}).get("stop_reason") or self.stop_reason
+            self._usage(event.get("usage"))
+        elif kind == "error":
+            self.error_type = str((event.get("error") or {}).get("type") or "api_error")
+
+    def observe_message(self, message: dict[str, Any]) -> None:
+        """Take in a complete (non-streaming) Anthropic message."""
+        self.model = str(message.get("model") or self.model)
+        self.stop_reason = message.get("stop_reason")
+        self._usage(message.get("usage"))
+        content = message.get("content") or []
+        self.tool_use = any(isinstance(b, dict) and b.get("type") == "tool_use" for b in content)
+
+
+class StreamObserver:
+    """Reads a relayed Anthropic SSE stream for its summary, parsing only the events it needs."""
+
+    def __init__(self, summary: ResponseSummary) -> None:
+        self.summary = summary
+        self._parser = SSEParser()
+
+    def feed(self, chunk: bytes) -> None:
+        for name, data in self._parser.feed(chunk):
+            if name in _WATCHED:
+                self._take(data)
+
+    def _take(self, data: str) -> None:
+        try:
+            event = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return
+        if isinstance(event, dict):
+            self.summary.observe(event)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from switchex.fakes.anthropic import FakeAnthropic
+from tests.helpers import GatewayServer, make_config, serve
+
+MakeGateway = Callable[..., GatewayServer]
+
+
+@pytest.fixture
+def make_gateway(tmp_path: Path) -> Iterator[MakeGateway]:
+    """Start a gateway over the given fakes: make_gateway(fake1, fake2, **tier_overrides)."""
+    started: list[GatewayServer] = []
+
+    def make(*fakes: FakeAnthropic, state: bool = True, **tier: Any) -> GatewayServer:
+        tiers = [
+            {"name": f"t{i + 1}", "provider": "anthropic", "base_url": fake.base_url, **tier}
+            for i, fake in enumerate(fakes)
+        ]
+        config = make_config(tiers, ping_interval=0.2)
+        server = serve(config, tmp_path / "state" if state else None)
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
