@@ -170,7 +170,7 @@ def test_failure_after_the_first_byte_is_not_failed_over(
 
 
 def test_silent_stream_gets_pings(claude: FakeAnthropic, make_gateway: MakeGateway) -> None:
-    claude.push(Reply(text="slow", stall=0.5))
+    claude.push(Reply(text="slow", stall=0.3))
     gateway = make_gateway(claude)
     answer = post(f"{gateway.url}/v1/messages", message(stream=True))
     pings = [e for e in answer.events() if e["type"] == "ping"]

@@ -144,7 +144,9 @@ class FakeServer:
 
     async def serve(self, port: int = 0) -> None:
         """Start on the running loop (for `python -m switchex.fakes`)."""
-        self._runner = web.AppRunner(self._app(), access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            self._app(), access_log=None, handle_signals=False, shutdown_timeout=0.5
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
