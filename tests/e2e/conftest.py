@@ -69,14 +69,20 @@ class Gateway:
         data: dict[str, Any] = get(f"{self.url}/status").json()
         return data
 
-    def journal(self, sql: str) -> list[tuple[Any, ...]]:
+    def journal(self, sql: str, at_least: int = 1) -> list[tuple[Any, ...]]:
+        """Rows of a query, waiting briefly: the journal writes a moment after each answer."""
         import sqlite3
 
-        connection = sqlite3.connect(self.state_dir / "journal.sqlite3")
-        try:
-            return connection.execute(sql).fetchall()
-        finally:
-            connection.close()
+        deadline = time.monotonic() + 5
+        while True:
+            connection = sqlite3.connect(self.state_dir / "journal.sqlite3")
+            try:
+                rows = connection.execute(sql).fetchall()
+            finally:
+                connection.close()
+            if len(rows) >= at_least or time.monotonic() > deadline:
+                return rows
+            time.sleep(0.05)
 
     def log(self) -> str:
         return self.log_path.read_text()

@@ -58,8 +58,8 @@ def test_rate_limited_claude_hands_over_and_takes_back(
     assert again.result["result"] == "claude is back"
     assert len(claude.model_requests()) == 3
     assert gateway.status()["active"] == "claude"
-    assert gateway.journal("SELECT to_tier, reason FROM switches ORDER BY id")[-1] == (
+    assert gateway.journal("SELECT to_tier, reason FROM switches ORDER BY id", 2)[-1] == (
         "claude", "recovered"
     )
-    served = gateway.journal("SELECT tier, status FROM requests ORDER BY id")
+    served = gateway.journal("SELECT tier, status FROM requests ORDER BY id", at_least=4)
     assert served == [("claude", 200), ("backup", 200), ("backup", 200), ("claude", 200)]

@@ -10,6 +10,7 @@ import orjson
 from switchex.sse import SSEParser
 
 _WATCHED = frozenset({"message_start", "message_delta", "content_block_start", "error"})
+_WATCHED_PREFIXES = tuple(f"event: {name}\n".encode() for name in sorted(_WATCHED))
 
 
 @dataclass
@@ -57,18 +58,39 @@ class ResponseSummary:
 
 
 class StreamObserver:
-    """Reads a relayed Anthropic SSE stream for its summary, parsing only the events it needs."""
+    """Reads a relayed Anthropic SSE stream for its summary.
+
+    The relay's hot loop: events are split on bytes and only the few that carry the summary
+    (message_start, content_block_start, message_delta, error) are decoded; the many deltas
+    are passed over with one prefix check each. Streams with CRLF line ends fall back to the
+    full SSE parser.
+    """
 
     def __init__(self, summary: ResponseSummary) -> None:
         self.summary = summary
-        self._parser = SSEParser()
+        self._buffer = b""
+        self._parser: SSEParser | None = None
 
     def feed(self, chunk: bytes) -> None:
+        if self._parser is not None or b"\r" in chunk:
+            self._slow(chunk)
+            return
+        events = (self._buffer + chunk).split(b"\n\n")
+        self._buffer = events.pop()
+        for event in events:
+            if event.startswith(_WATCHED_PREFIXES):
+                _, _, data = event.partition(b"\ndata: ")
+                self._take(data)
+
+    def _slow(self, chunk: bytes) -> None:
+        if self._parser is None:
+            self._parser = SSEParser()
+            chunk, self._buffer = self._buffer + chunk, b""
         for name, data in self._parser.feed(chunk):
             if name in _WATCHED:
                 self._take(data)
 
-    def _take(self, data: str) -> None:
+    def _take(self, data: str | bytes) -> None:
         try:
             event = orjson.loads(data)
         except orjson.JSONDecodeError:

@@ -8,9 +8,9 @@ connections. Keys never reach the journal: rows hold only what callers put in th
 from __future__ import annotations
 
 import logging
-import queue
 import sqlite3
 import threading
+from collections import deque
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +21,6 @@ from switchex.journal.schema import migrate
 log = logging.getLogger("switchex.journal")
 
 TABLES = frozenset({"requests", "switches", "snapshots", "reviews"})
-_STOP = object()
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -48,27 +47,41 @@ def insert(connection: sqlite3.Connection, table: str, row: Mapping[str, Any]) -
 
 
 class Journal:
-    """Asynchronous writes through one thread; synchronous reads on demand."""
+    """Asynchronous writes through one thread; synchronous reads on demand.
 
-    def __init__(self, path: Path) -> None:
+    `record()` only appends to a deque: waking the writer per row would cost the event loop a
+    GIL hand-off on every request. The writer wakes every `interval` seconds (or on `flush`)
+    and writes what has gathered in one transaction.
+    """
+
+    def __init__(self, path: Path, interval: float = 0.1) -> None:
         self.path = path
+        self.interval = interval
         connect(path).close()
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._rows: deque[tuple[str, dict[str, Any]]] = deque()
+        self._wake = threading.Event()
+        self._flushed = threading.Condition()
+        self._written = 0
+        self._queued = 0
+        self._stopping = False
         self._thread = threading.Thread(target=self._run, name="switchex-journal", daemon=True)
         self._thread.start()
 
     def record(self, table: str, row: Mapping[str, Any]) -> None:
         """Queue a row; never blocks."""
-        self._queue.put((table, dict(row)))
+        self._rows.append((table, dict(row)))
+        self._queued += 1
 
-    def flush(self, timeout: float = 10.0) -> None:
+    def flush(self, timeout: float = 10.0) -> bool:
         """Wait until everything queued so far is on disk."""
-        done = threading.Event()
-        self._queue.put(done)
-        done.wait(timeout)
+        target = self._queued
+        self._wake.set()
+        with self._flushed:
+            return self._flushed.wait_for(lambda: self._written >= target, timeout)
 
     def close(self) -> None:
-        self._queue.put(_STOP)
+        self._stopping = True
+        self._wake.set()
         self._thread.join(10)
 
     @contextmanager
@@ -82,27 +95,25 @@ class Journal:
     def _run(self) -> None:
         connection = connect(self.path)
         try:
-            while self._drain(connection):
-                pass
+            while not self._stopping:
+                self._wake.wait(self.interval)
+                self._wake.clear()
+                self._drain(connection)
+            self._drain(connection)
         finally:
             connection.close()
 
-    def _drain(self, connection: sqlite3.Connection) -> bool:
-        """Write one batch: the first item waited for, then whatever else is queued."""
-        items = [self._queue.get()]
-        while True:
+    def _drain(self, connection: sqlite3.Connection) -> None:
+        rows = []
+        while self._rows:
+            rows.append(self._rows.popleft())
+        if rows:
             try:
-                items.append(self._queue.get_nowait())
-            except queue.Empty:
-                break
-        rows = [item for item in items if isinstance(item, tuple)]
-        try:
-            with connection:
-                for table, row in rows:
-                    insert(connection, table, row)
-        except sqlite3.Error:
-            log.exception("journal: could not write %d rows", len(rows))
-        for item in items:
-            if isinstance(item, threading.Event):
-                item.set()
-        return _STOP not in items
+                with connection:
+                    for table, row in rows:
+                        insert(connection, table, row)
+            except sqlite3.Error:
+                log.exception("journal: could not write %d rows", len(rows))
+        with self._flushed:
+            self._written += len(rows)
+            self._flushed.notify_all()

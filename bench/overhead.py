@@ -1,0 +1,233 @@
+"""What the gateway adds, measured against a direct call to the same fake upstream, same run.
+
+    python bench/overhead.py [--requests 2000]
+
+Starts a fake provider and `switchex up` as separate processes on loopback, then alternates
+identical requests sent directly to the fake and through the gateway, on kept-alive
+connections. Prints added latency (p50/p99, whole and streamed, time to first byte), the
+gateway's idle RSS, cold start to the first answered request, and 100 concurrent streams.
+The request body is shaped like Claude Code's (system blocks, 12 tools, a few turns).
+This is a benchmark, not a test: figures vary with the machine; the ratios matter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(port: int, path: str = "/health", timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.01)
+    raise SystemExit(f"nothing answered on port {port}")
+
+
+def claude_code_body(stream: bool, text: str = "Fix the failing test in utils.py") -> dict[str, Any]:
+    """A request shaped like Claude Code 2.1's: 3 system blocks, 12 tools, a tool round."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "command": {"type": "string", "description": "The command to run " * 8},
+            "timeout": {"type": "number", "description": "Optional timeout in ms"},
+            "description": {"type": "string", "description": "What this does " * 6},
+        },
+        "required": ["command"],
+        "additionalProperties": False,
+        "$schema": "http://json-schema.org/draft-07/schema#",
+    }
+    names = ["Agent", "Bash", "Edit", "ListAgents", "Read", "ReportFindings", "ScheduleWakeup",
+             "Skill", "ToolSearch", "Workflow", "DeferredToolPlaceholder", "Write"]
+    tools = [{"name": n, "description": f"{n} tool. " + "Usage notes. " * 60,
+              "input_schema": schema} for n in names]
+    return {
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 32000,
+        "stream": stream,
+        "system": [
+            {"type": "text", "text": "x-anthropic-billing-header: cc_version=2.1.332"},
+            {"type": "text", "text": "You are Claude Code.", "cache_control": {"type": "ephemeral"}},
+            {"type": "text", "text": "Instructions. " * 900, "cache_control": {"type": "ephemeral"}},
+        ],
+        "tools": tools,
+        "messages": [
+            {"role": "user", "content": [{"type": "text", "text": text}]},
+            {"role": "system", "content": "Primary working directory: /nonexistent/project\n"
+                                          "Is a git repository: false"},
+            {"role": "assistant", "content": [
+                {"type": "tool_use", "id": "toolu_01A", "name": "Read",
+                 "input": {"file_path": "/nonexistent/project/utils.py"}}]},
+            {"role": "user", "content": [
+                {"type": "tool_result", "tool_use_id": "toolu_01A", "content": "def f(): ...\n" * 40}]},
+        ],
+    }
+
+
+class Client:
+    """One kept-alive connection; times a request to its last byte and its first body byte."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def call(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[float, float, bytes]:
+        start = time.perf_counter()
+        self.connection.request("POST", path, body, headers)
+        response = self.connection.getresponse()
+        first = response.read1(65536)
+        first_byte = time.perf_counter()
+        rest = response.read()
+        end = time.perf_counter()
+        if response.status != 200:
+            raise SystemExit(f"HTTP {response.status}: {(first + rest)[:300]!r}")
+        return (end - start) * 1000, (first_byte - start) * 1000, first + rest
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def compare(label: str, n: int, direct: Callable[[], tuple[float, float, bytes]],
+            via: Callable[[], tuple[float, float, bytes]]) -> dict[str, float]:
+    for _ in range(50):
+        direct()
+        via()
+    d_total, d_first, g_total, g_first = [], [], [], []
+    for index in range(n):
+        pair = (direct, via) if index % 2 else (via, direct)
+        for fn in pair:
+            total, first, _ = fn()
+            (d_total if fn is direct else g_total).append(total)
+            (d_first if fn is direct else g_first).append(first)
+    row = {
+        "direct_p50": statistics.median(d_total),
+        "gateway_p50": statistics.median(g_total),
+        "added_p50": statistics.median(g_total) - statistics.median(d_total),
+        "added_p99": percentile(g_total, 0.99) - percentile(d_total, 0.99),
+        "added_ttfb_p50": statistics.median(g_first) - statistics.median(d_first),
+        "ratio_p50": statistics.median(g_total) / statistics.median(d_total),
+    }
+    print(f"{label:<34} direct p50 {row['direct_p50']:.3f} ms   via gateway p50 "
+          f"{row['gateway_p50']:.3f} ms   added p50 {row['added_p50']:+.3f} ms  "
+          f"p99 {row['added_p99']:+.3f} ms  ttfb {row['added_ttfb_p50']:+.3f} ms  "
+          f"(x{row['ratio_p50']:.2f})", flush=True)
+    return row
+
+
+async def concurrent_streams(port: int, count: int) -> tuple[int, int, float]:
+    import aiohttp
+
+    async def one(session: aiohttp.ClientSession, index: int) -> bool:
+        body = claude_code_body(True, f"request number {index}")
+        body["messages"] = body["messages"][:1]
+        async with session.post(f"http://127.0.0.1:{port}/v1/messages", json=body,
+                                headers={"x-api-key": "k"}) as response:
+            text = await response.text()
+        pieces = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
+        said = "".join(p["delta"].get("text", "") for p in pieces
+                       if p["type"] == "content_block_delta")
+        return said == f"request number {index}"
+
+    start = time.perf_counter()
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        results = await asyncio.gather(*(one(session, i) for i in range(count)))
+    return sum(results), count, time.perf_counter() - start
+
+
+def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+
+
+def gateway_up(config: str, state: str) -> tuple[subprocess.Popen[bytes], int, float]:
+    port = free_port()
+    began = time.perf_counter()
+    process = start(["-m", "switchex", "up", "--config", config, "--port", str(port),
+                     "--state-dir", state])
+    body = json.dumps(claude_code_body(False)).encode()
+    while True:
+        try:
+            Client(port).call("/v1/messages", body, {"x-api-key": "k"})
+            break
+        except OSError:
+            time.sleep(0.005)
+    return process, port, time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=2000)
+    args = parser.parse_args()
+    processes: list[subprocess.Popen[bytes]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            fake_port = free_port()
+            processes.append(start(["-m", "switchex.fakes", "anthropic", "--port", str(fake_port),
+                                    "--default-text", "{echo}"]))
+            wait_for(fake_port, "/v1/models")
+            config = Path(tmp) / "switchex.yaml"
+            config.write_text(f"tiers:\n  - name: claude\n    provider: anthropic\n"
+                              f"    base_url: http://127.0.0.1:{fake_port}\n")
+            gateway, port, cold = gateway_up(str(config), tmp)
+            processes.append(gateway)
+            time.sleep(0.5)
+            rss = psutil.Process(gateway.pid).memory_info().rss / 2**20
+            print(f"cold start to first answered request: {cold * 1000:.0f} ms")
+            print(f"gateway RSS after start: {rss:.1f} MB")
+            run_passthrough(fake_port, port, args.requests)
+            ok, count, seconds = asyncio.run(concurrent_streams(port, 100))
+            print(f"100 concurrent streams: {ok}/{count} complete and unmixed in {seconds:.2f} s")
+            rss = psutil.Process(gateway.pid).memory_info().rss / 2**20
+            print(f"gateway RSS after the run: {rss:.1f} MB")
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(10)
+
+
+def run_passthrough(fake_port: int, port: int, n: int) -> None:
+    headers = {"content-type": "application/json", "x-api-key": "k",
+               "anthropic-version": "2023-06-01"}
+    direct, via = Client(fake_port), Client(port)
+    for stream in (False, True):
+        for label, body in (("small", {"model": "claude-sonnet-4-5", "max_tokens": 64,
+                                       "stream": stream,
+                                       "messages": [{"role": "user", "content": "hi"}]}),
+                            ("claude-code-sized", claude_code_body(stream))):
+            raw = json.dumps(body).encode()
+            compare(f"pass-through {'stream' if stream else 'whole'} {label} "
+                    f"({len(raw) // 1024} KB)", n,
+                    lambda raw=raw: direct.call("/v1/messages", raw, headers),
+                    lambda raw=raw: via.call("/v1/messages", raw, headers))
+
+
+if __name__ == "__main__":
+    main()
