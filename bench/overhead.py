@@ -51,7 +51,9 @@ def wait_for(port: int, path: str = "/health", timeout: float = 20) -> None:
     raise SystemExit(f"nothing answered on port {port}")
 
 
-def claude_code_body(stream: bool, text: str = "Fix the failing test in utils.py") -> dict[str, Any]:
+def claude_code_body(
+    stream: bool, text: str = "Fix the failing test in utils.py"
+) -> dict[str, Any]:
     """A request shaped like Claude Code 2.1's: 3 system blocks, 12 tools, a tool round."""
     schema = {
         "type": "object",
@@ -64,29 +66,70 @@ def claude_code_body(stream: bool, text: str = "Fix the failing test in utils.py
         "additionalProperties": False,
         "$schema": "http://json-schema.org/draft-07/schema#",
     }
-    names = ["Agent", "Bash", "Edit", "ListAgents", "Read", "ReportFindings", "ScheduleWakeup",
-             "Skill", "ToolSearch", "Workflow", "DeferredToolPlaceholder", "Write"]
-    tools = [{"name": n, "description": f"{n} tool. " + "Usage notes. " * 60,
-              "input_schema": schema} for n in names]
+    names = [
+        "Agent",
+        "Bash",
+        "Edit",
+        "ListAgents",
+        "Read",
+        "ReportFindings",
+        "ScheduleWakeup",
+        "Skill",
+        "ToolSearch",
+        "Workflow",
+        "DeferredToolPlaceholder",
+        "Write",
+    ]
+    tools = [
+        {"name": n, "description": f"{n} tool. " + "Usage notes. " * 60, "input_schema": schema}
+        for n in names
+    ]
     return {
         "model": "claude-sonnet-4-5",
         "max_tokens": 32000,
         "stream": stream,
         "system": [
             {"type": "text", "text": "x-anthropic-billing-header: cc_version=2.1.332"},
-            {"type": "text", "text": "You are Claude Code.", "cache_control": {"type": "ephemeral"}},
-            {"type": "text", "text": "Instructions. " * 900, "cache_control": {"type": "ephemeral"}},
+            {
+                "type": "text",
+                "text": "You are Claude Code.",
+                "cache_control": {"type": "ephemeral"},
+            },
+            {
+                "type": "text",
+                "text": "Instructions. " * 900,
+                "cache_control": {"type": "ephemeral"},
+            },
         ],
         "tools": tools,
         "messages": [
             {"role": "user", "content": [{"type": "text", "text": text}]},
-            {"role": "system", "content": "Primary working directory: /nonexistent/project\n"
-                                          "Is a git repository: false"},
-            {"role": "assistant", "content": [
-                {"type": "tool_use", "id": "toolu_01A", "name": "Read",
-                 "input": {"file_path": "/nonexistent/project/utils.py"}}]},
-            {"role": "user", "content": [
-                {"type": "tool_result", "tool_use_id": "toolu_01A", "content": "def f(): ...\n" * 40}]},
+            {
+                "role": "system",
+                "content": "Primary working directory: /nonexistent/project\n"
+                "Is a git repository: false",
+            },
+            {
+                "role": "assistant",
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "id": "toolu_01A",
+                        "name": "Read",
+                        "input": {"file_path": "/nonexistent/project/utils.py"},
+                    }
+                ],
+            },
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "toolu_01A",
+                        "content": "def f(): ...\n" * 40,
+                    }
+                ],
+            },
         ],
     }
 
@@ -115,8 +158,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def compare(label: str, n: int, direct: Callable[[], tuple[float, float, bytes]],
-            via: Callable[[], tuple[float, float, bytes]]) -> dict[str, float]:
+def compare(
+    label: str,
+    n: int,
+    direct: Callable[[], tuple[float, float, bytes]],
+    via: Callable[[], tuple[float, float, bytes]],
+) -> dict[str, float]:
     for _ in range(50):
         direct()
         via()
@@ -135,10 +182,13 @@ def compare(label: str, n: int, direct: Callable[[], tuple[float, float, bytes]]
         "added_ttfb_p50": statistics.median(g_first) - statistics.median(d_first),
         "ratio_p50": statistics.median(g_total) / statistics.median(d_total),
     }
-    print(f"{label:<34} direct p50 {row['direct_p50']:.3f} ms   via gateway p50 "
-          f"{row['gateway_p50']:.3f} ms   added p50 {row['added_p50']:+.3f} ms  "
-          f"p99 {row['added_p99']:+.3f} ms  ttfb {row['added_ttfb_p50']:+.3f} ms  "
-          f"(x{row['ratio_p50']:.2f})", flush=True)
+    print(
+        f"{label:<34} direct p50 {row['direct_p50']:.3f} ms   via gateway p50 "
+        f"{row['gateway_p50']:.3f} ms   added p50 {row['added_p50']:+.3f} ms  "
+        f"p99 {row['added_p99']:+.3f} ms  ttfb {row['added_ttfb_p50']:+.3f} ms  "
+        f"(x{row['ratio_p50']:.2f})",
+        flush=True,
+    )
     return row
 
 
@@ -148,12 +198,14 @@ async def concurrent_streams(port: int, count: int) -> tuple[int, int, float]:
     async def one(session: aiohttp.ClientSession, index: int) -> bool:
         body = claude_code_body(True, f"request number {index}")
         body["messages"] = body["messages"][:1]
-        async with session.post(f"http://127.0.0.1:{port}/v1/messages", json=body,
-                                headers={"x-api-key": "k"}) as response:
+        async with session.post(
+            f"http://127.0.0.1:{port}/v1/messages", json=body, headers={"x-api-key": "k"}
+        ) as response:
             text = await response.text()
         pieces = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
-        said = "".join(p["delta"].get("text", "") for p in pieces
-                       if p["type"] == "content_block_delta")
+        said = "".join(
+            p["delta"].get("text", "") for p in pieces if p["type"] == "content_block_delta"
+        )
         return said == f"request number {index}"
 
     start = time.perf_counter()
@@ -163,15 +215,20 @@ async def concurrent_streams(port: int, count: int) -> tuple[int, int, float]:
 
 
 def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    return subprocess.Popen(
+        [sys.executable, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def gateway_up(config: str, state: str) -> tuple[subprocess.Popen[bytes], int, float]:
     port = free_port()
     began = time.perf_counter()
-    process = start(["-m", "switchex", "up", "--config", config, "--port", str(port),
-                     "--state-dir", state])
+    process = start(
+        ["-m", "switchex", "up", "--config", config, "--port", str(port), "--state-dir", state]
+    )
     body = json.dumps(claude_code_body(False)).encode()
     while True:
         try:
@@ -190,12 +247,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         try:
             fake_port = free_port()
-            processes.append(start(["-m", "switchex.fakes", "anthropic", "--port", str(fake_port),
-                                    "--default-text", "{echo}"]))
+            processes.append(
+                start(
+                    [
+                        "-m",
+                        "switchex.fakes",
+                        "anthropic",
+                        "--port",
+                        str(fake_port),
+                        "--default-text",
+                        "{echo}",
+                    ]
+                )
+            )
             wait_for(fake_port, "/v1/models")
             config = Path(tmp) / "switchex.yaml"
-            config.write_text(f"tiers:\n  - name: claude\n    provider: anthropic\n"
-                              f"    base_url: http://127.0.0.1:{fake_port}\n")
+            config.write_text(
+                f"tiers:\n  - name: claude\n    provider: anthropic\n"
+                f"    base_url: http://127.0.0.1:{fake_port}\n"
+            )
             gateway, port, cold = gateway_up(str(config), tmp)
             processes.append(gateway)
             time.sleep(0.5)
@@ -214,19 +284,32 @@ def main() -> None:
 
 
 def run_passthrough(fake_port: int, port: int, n: int) -> None:
-    headers = {"content-type": "application/json", "x-api-key": "k",
-               "anthropic-version": "2023-06-01"}
+    headers = {
+        "content-type": "application/json",
+        "x-api-key": "k",
+        "anthropic-version": "2023-06-01",
+    }
     direct, via = Client(fake_port), Client(port)
     for stream in (False, True):
-        for label, body in (("small", {"model": "claude-sonnet-4-5", "max_tokens": 64,
-                                       "stream": stream,
-                                       "messages": [{"role": "user", "content": "hi"}]}),
-                            ("claude-code-sized", claude_code_body(stream))):
+        for label, body in (
+            (
+                "small",
+                {
+                    "model": "claude-sonnet-4-5",
+                    "max_tokens": 64,
+                    "stream": stream,
+                    "messages": [{"role": "user", "content": "hi"}],
+                },
+            ),
+            ("claude-code-sized", claude_code_body(stream)),
+        ):
             raw = json.dumps(body).encode()
-            compare(f"pass-through {'stream' if stream else 'whole'} {label} "
-                    f"({len(raw) // 1024} KB)", n,
-                    lambda raw=raw: direct.call("/v1/messages", raw, headers),
-                    lambda raw=raw: via.call("/v1/messages", raw, headers))
+            compare(
+                f"pass-through {'stream' if stream else 'whole'} {label} ({len(raw) // 1024} KB)",
+                n,
+                lambda raw=raw: direct.call("/v1/messages", raw, headers),
+                lambda raw=raw: via.call("/v1/messages", raw, headers),
+            )
 
 
 if __name__ == "__main__":

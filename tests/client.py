@@ -27,17 +27,21 @@ class Answer:
         ]
 
 
-def post(url: str, body: Any, headers: dict[str, str] | None = None,
-         timeout: float = 30) -> Answer:
+def post(url: str, body: Any, headers: dict[str, str] | None = None, timeout: float = 30) -> Answer:
     parsed = urlparse(url)
     connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    all_headers = {"content-type": "application/json", "x-api-key": "client-key",
-                   "anthropic-version": "2023-06-01", **(headers or {})}
+    all_headers = {
+        "content-type": "application/json",
+        "x-api-key": "client-key",
+        "anthropic-version": "2023-06-01",
+        **(headers or {}),
+    }
     connection.request("POST", parsed.path or "/", data, all_headers)
     response = connection.getresponse()
-    answer = Answer(response.status, {k.lower(): v for k, v in response.getheaders()},
-                    response.read())
+    answer = Answer(
+        response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    )
     connection.close()
     return answer
 
@@ -47,13 +51,20 @@ def get(url: str, timeout: float = 10) -> Answer:
     connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
     connection.request("GET", parsed.path + (f"?{parsed.query}" if parsed.query else ""))
     response = connection.getresponse()
-    answer = Answer(response.status, {k.lower(): v for k, v in response.getheaders()},
-                    response.read())
+    answer = Answer(
+        response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    )
     connection.close()
     return answer
 
 
-def message(text: str = "hello", stream: bool = False, model: str = "claude-sonnet-4-5",
-            **extra: Any) -> dict[str, Any]:
-    return {"model": model, "max_tokens": 256, "stream": stream,
-            "messages": [{"role": "user", "content": text}], **extra}
+def message(
+    text: str = "hello", stream: bool = False, model: str = "claude-sonnet-4-5", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "model": model,
+        "max_tokens": 256,
+        "stream": stream,
+        "messages": [{"role": "user", "content": text}],
+        **extra,
+    }

@@ -18,7 +18,10 @@ def test_embedded_default_takes_keys_from_the_environment() -> None:
     env = {"GEMINI_API_KEY": "g", "OPENROUTER_API_KEY": "o", "DISCORD_WEBHOOK_URL": "https://d"}
     config = load_config(env=env, cwd=Path("/nonexistent"))
     assert [t.name for t in config.active_tiers] == [
-        "claude", "gemini-flash", "deepseek-r1", "local"
+        "claude",
+        "gemini-flash",
+        "deepseek-r1",
+        "local",
     ]
     assert config.notify == ["https://d"]
 
@@ -60,7 +63,7 @@ def test_bad_config_names_the_file_and_key(tmp_path: Path, yaml_text: str, named
 
 
 def test_missing_file_is_named() -> None:
-    with pytest.raises(ConfigError, match="nope.yaml: configuration file not found"):
+    with pytest.raises(ConfigError, match=r"nope\.yaml: configuration file not found"):
         load_config("nope.yaml", env={}, cwd=Path("/"))
 
 
@@ -74,10 +77,22 @@ def test_missing_file_is_named() -> None:
 )
 def test_model_map_exact_then_glob_then_default(requested: str, expected: str) -> None:
     config = parse_config(
-        {"tiers": [{"name": "t", "provider": "openai", "base_url": "http://127.0.0.1/v1",
-                    "models": {"default": "big-model", "*haiku*": "small-model",
-                               "exact-name": "exact-target"}}]},
-        {}, "test",
+        {
+            "tiers": [
+                {
+                    "name": "t",
+                    "provider": "openai",
+                    "base_url": "http://127.0.0.1/v1",
+                    "models": {
+                        "default": "big-model",
+                        "*haiku*": "small-model",
+                        "exact-name": "exact-target",
+                    },
+                }
+            ]
+        },
+        {},
+        "test",
     )
     assert config.tiers[0].model_for(requested) == expected
 

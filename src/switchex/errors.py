@@ -4,9 +4,9 @@
     ├── ConfigError            bad configuration: names the key or file at fault
     ├── RequestError           the client's request is bad: answered with an Anthropic-shaped 4xx
     ├── TrackerError           git snapshotting failed (never leaves the tracker's worker)
-    ├── ReviewError            a review command cannot do what was asked (CLI message, exit 1)
+    ├── ReviewError            a review command cannot do what was asked (CLI message)
     └── UpstreamError          a tier did not serve the request
-        ├── SwitchableError    429 / 529 / 5xx / connect error / timeout: cool the tier, try the next
+        ├── SwitchableError    429 / 529 / 5xx / connect error / timeout: cool it, try the next
         └── UpstreamRejected   400 / 401 / 403 / 404 / 413: the client gets it unmodified
 
 The router reads only this hierarchy; each provider maps its wire errors into it in one place.

@@ -58,7 +58,8 @@ class SSEParser:
 
 def encode_event(event: dict[str, Any]) -> bytes:
     """One Anthropic stream event as SSE bytes (`event: <type>` + `data: <json>`)."""
-    return b"event: " + event["type"].encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"
+    kind: str = event["type"]
+    return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(event) + b"\n\n"
 
 
 PING = encode_event({"type": "ping"})

@@ -96,9 +96,21 @@ def start_gateway(tmp_path: Path, config: dict[str, Any], *extra: str) -> Gatewa
     log_path = tmp_path / "gateway.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "switchex", "up", "--config", str(config_path),
-             "--port", str(port), "--state-dir", str(state), *extra],
-            stdout=log_file, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "switchex",
+                "up",
+                "--config",
+                str(config_path),
+                "--port",
+                str(port),
+                "--state-dir",
+                str(state),
+                *extra,
+            ],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
@@ -137,11 +149,27 @@ class ClaudeRun:
     stderr: str
 
 
-def run_claude(repo: Path, url: str, prompt: str, timeout: float = 120,
-               env: dict[str, str] | None = None, resume: str | None = None) -> ClaudeRun:
+def run_claude(
+    repo: Path,
+    url: str,
+    prompt: str,
+    timeout: float = 120,
+    env: dict[str, str] | None = None,
+    resume: str | None = None,
+) -> ClaudeRun:
     """`claude -p` in `repo`, pointed at the gateway; returns its JSON result."""
-    command = [claude_binary(), "-p", prompt, "--allowedTools", "Write", "Edit", "Bash", "Read",
-               "--output-format", "json"]
+    command = [
+        claude_binary(),
+        "-p",
+        prompt,
+        "--allowedTools",
+        "Write",
+        "Edit",
+        "Bash",
+        "Read",
+        "--output-format",
+        "json",
+    ]
     if resume:
         command += ["--resume", resume]
     full_env = {
@@ -154,7 +182,12 @@ def run_claude(repo: Path, url: str, prompt: str, timeout: float = 120,
         **(env or {}),
     }
     done = subprocess.run(
-        command, cwd=repo, env=full_env, capture_output=True, text=True, timeout=timeout,
+        command,
+        cwd=repo,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
     try:

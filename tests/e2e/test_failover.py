@@ -25,16 +25,23 @@ def test_rate_limited_claude_hands_over_and_takes_back(
     reset = int(time.time()) + 8
     claude.push(
         write(repo / "a.txt", "from the first tier\n"),
-        Reply(status=429, headers={
-            "anthropic-ratelimit-unified-status": "rejected",
-            "anthropic-ratelimit-unified-reset": str(reset),
-        }),
+        Reply(
+            status=429,
+            headers={
+                "anthropic-ratelimit-unified-status": "rejected",
+                "anthropic-ratelimit-unified-reset": str(reset),
+            },
+        ),
     )
     claude2.push(write(repo / "b.txt", "from the second tier\n"), Reply(text="both files written"))
-    gateway = gateway_factory({"tiers": [
-        {"name": "claude", "provider": "anthropic", "base_url": claude.base_url},
-        {"name": "backup", "provider": "anthropic", "base_url": claude2.base_url},
-    ]})
+    gateway = gateway_factory(
+        {
+            "tiers": [
+                {"name": "claude", "provider": "anthropic", "base_url": claude.base_url},
+                {"name": "backup", "provider": "anthropic", "base_url": claude2.base_url},
+            ]
+        }
+    )
 
     run = run_claude(repo, gateway.url, "write a.txt and b.txt")
 
@@ -59,7 +66,8 @@ def test_rate_limited_claude_hands_over_and_takes_back(
     assert len(claude.model_requests()) == 3
     assert gateway.status()["active"] == "claude"
     assert gateway.journal("SELECT to_tier, reason FROM switches ORDER BY id", 2)[-1] == (
-        "claude", "recovered"
+        "claude",
+        "recovered",
     )
     served = gateway.journal("SELECT tier, status FROM requests ORDER BY id", at_least=4)
     assert served == [("claude", 200), ("backup", 200), ("backup", 200), ("claude", 200)]

@@ -42,8 +42,11 @@ def test_whole_answer_is_relayed_and_body_sent_byte_for_byte(
     claude: FakeAnthropic, make_gateway: MakeGateway
 ) -> None:
     gateway = make_gateway(claude)
-    raw = b'{"model":"claude-sonnet-4-5","max_tokens":9,  "messages":[{"role":"user","content":"hi"}]}'
-    answer = post(f"{gateway.url}/v1/messages?beta=true", raw, {"anthropic-beta": "oauth-2025-04-20"})
+    raw = b'{"model":"claude-sonnet-4-5","max_tokens":9,  "messages":[{"role":"user",'
+    raw += b'"content":"hi"}]}'
+    answer = post(
+        f"{gateway.url}/v1/messages?beta=true", raw, {"anthropic-beta": "oauth-2025-04-20"}
+    )
     assert answer.status == 200
     assert answer.json()["content"] == [{"type": "text", "text": "ok"}]
     seen = claude.model_requests()[0]
@@ -69,8 +72,9 @@ def test_stream_is_relayed_event_by_event(claude: FakeAnthropic, make_gateway: M
     answer = post(f"{gateway.url}/v1/messages", message(stream=True))
     types = [event["type"] for event in answer.events()]
     assert types[0] == "message_start" and types[-1] == "message_stop"
-    text = "".join(e["delta"].get("text", "") for e in answer.events()
-                   if e["type"] == "content_block_delta")
+    text = "".join(
+        e["delta"].get("text", "") for e in answer.events() if e["type"] == "content_block_delta"
+    )
     assert text == "streamed words"
     assert answer.headers["content-type"].startswith("text/event-stream")
 
@@ -79,8 +83,12 @@ def test_rate_limit_fails_over_and_cools_until_the_subscription_reset(
     claude: FakeAnthropic, claude2: FakeAnthropic, make_gateway: MakeGateway, tmp_path: Path
 ) -> None:
     reset = int(time.time()) + 3600
-    claude.push(Reply(status=429, headers={**UNIFIED_REJECTED,
-                                           "anthropic-ratelimit-unified-reset": str(reset)}))
+    claude.push(
+        Reply(
+            status=429,
+            headers={**UNIFIED_REJECTED, "anthropic-ratelimit-unified-reset": str(reset)},
+        )
+    )
     gateway = make_gateway(claude, claude2)
     for _ in range(3):
         assert post(f"{gateway.url}/v1/messages", message(stream=True)).status == 200
@@ -220,8 +228,11 @@ def test_concurrent_streams_complete_without_mixing(
 
     def one(index: int) -> str:
         answer = post(f"{gateway.url}/v1/messages", message(f"request {index}", stream=True))
-        return "".join(e["delta"].get("text", "") for e in answer.events()
-                       if e["type"] == "content_block_delta")
+        return "".join(
+            e["delta"].get("text", "")
+            for e in answer.events()
+            if e["type"] == "content_block_delta"
+        )
 
     with ThreadPoolExecutor(100) as pool:
         texts = list(pool.map(one, range(100)))
@@ -232,8 +243,11 @@ def test_requests_are_journaled_without_keys(
     claude: FakeAnthropic, make_gateway: MakeGateway, tmp_path: Path
 ) -> None:
     gateway = make_gateway(claude, api_key="sk-secret-tier-key")
-    post(f"{gateway.url}/v1/messages", message(stream=True),
-         {"x-claude-code-session-id": "sess-1", "x-api-key": "sk-secret-client"})
+    post(
+        f"{gateway.url}/v1/messages",
+        message(stream=True),
+        {"x-claude-code-session-id": "sess-1", "x-api-key": "sk-secret-client"},
+    )
     [row] = journal_rows(tmp_path, "requests")
     assert (row["session"], row["tier"], row["status"], row["stream"]) == ("sess-1", "t1", 200, 1)
     assert row["input_tokens"] == 10 and row["output_tokens"] == 5

@@ -75,7 +75,10 @@ def test_failover_event_names_the_reason_and_reset(router: Router, clock: Clock)
     event = router.served("gemini")
     assert event is not None
     assert (event.from_tier, event.to_tier, event.reason, event.until) == (
-        "claude", "gemini", "rate_limit", clock.now + 600
+        "claude",
+        "gemini",
+        "rate_limit",
+        clock.now + 600,
     )
     assert router.served("gemini") is None  # no event while the serving tier stays
 

@@ -20,10 +20,13 @@ def cli() -> None:
 
 def _register() -> None:
     from switchex.cli.config_cmd import config
+    from switchex.cli.hook import hook, statusline
+    from switchex.cli.init_cmd import init
+    from switchex.cli.log_cmd import log_command
     from switchex.cli.status import status
     from switchex.cli.up import up
 
-    for command in (up, status, config):
+    for command in (up, status, config, init, hook, statusline, log_command):
         cli.add_command(command)
 
 

@@ -29,14 +29,16 @@ def state_dir(explicit: str | None) -> Path:
 
 def gateway_url(explicit: str | None) -> str:
     """--url, else SWITCHEX_URL, else the default local address."""
-    return (explicit or os.environ.get("SWITCHEX_URL") or f"http://127.0.0.1:{DEFAULT_PORT}").rstrip(
-        "/"
-    )
+    return (
+        explicit or os.environ.get("SWITCHEX_URL") or f"http://127.0.0.1:{DEFAULT_PORT}"
+    ).rstrip("/")
 
 
 def config_option(func: F) -> F:
     return click.option(
-        "--config", "config_path", metavar="FILE",
+        "--config",
+        "config_path",
+        metavar="FILE",
         help="Configuration file (default: $SWITCHEX_CONFIG, else ./switchex.yaml, "
         "else the embedded chain).",
     )(func)
@@ -44,14 +46,16 @@ def config_option(func: F) -> F:
 
 def state_dir_option(func: F) -> F:
     return click.option(
-        "--state-dir", metavar="DIR",
+        "--state-dir",
+        metavar="DIR",
         help="Where the journal lives (default: $SWITCHEX_STATE_DIR or the platform state dir).",
     )(func)
 
 
 def url_option(func: F) -> F:
     return click.option(
-        "--url", metavar="URL",
+        "--url",
+        metavar="URL",
         help=f"The running gateway (default: $SWITCHEX_URL or http://127.0.0.1:{DEFAULT_PORT}).",
     )(func)
 

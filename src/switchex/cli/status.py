@@ -49,8 +49,12 @@ def status(url: str | None, as_json: bool) -> None:
     for tier in data["tiers"]:
         style = {"ready": "green", "cooling": "yellow"}.get(tier["state"], "dim")
         table.add_row(
-            tier["name"], tier["provider"], tier["model"],
-            f"[{style}]{tier['state']}[/]", _when(tier["until"]), tier["reason"] or "",
+            tier["name"],
+            tier["provider"],
+            tier["model"],
+            f"[{style}]{tier['state']}[/]",
+            _when(tier["until"]),
+            tier["reason"] or "",
         )
     console.print(table)
     for switch in data["switches"][:10]:

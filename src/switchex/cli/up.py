@@ -37,7 +37,8 @@ def _port_free(host: str, port: int) -> bool:
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to bind.")
 @state_dir_option
 @click.option(
-    "--repo", type=click.Path(file_okay=False, path_type=Path),
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
     help="Track this repository when a request names none.",
 )
 @click.option("--no-track", is_flag=True, help="Do not snapshot repositories.")
@@ -73,8 +74,15 @@ def up(
     log.info("journal: %s", directory / "journal.sqlite3")
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host=host, port=port, loop="uvloop", http="httptools", lifespan="on",
-            log_level="warning", access_log=False, timeout_graceful_shutdown=5,
+            app,
+            host=host,
+            port=port,
+            loop="uvloop",
+            http="httptools",
+            lifespan="on",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=5,
         )
     )
     server.run()
@@ -86,5 +94,7 @@ def _state_dir(explicit: str | None) -> Path:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise click.ClickException(f"{directory}: cannot create the state directory: {error}")
+        raise click.ClickException(
+            f"{directory}: cannot create the state directory: {error}"
+        ) from None
     return directory

@@ -25,12 +25,29 @@ from switchex.fakes.base import (
     start_stream,
 )
 from switchex.providers.common import TOOL_ID_PATTERN
+from switchex.sse import encode_event
 
 ALLOWED_PARAMS = frozenset(
     {
-        "model", "messages", "max_tokens", "system", "metadata", "stop_sequences", "stream",
-        "temperature", "top_p", "top_k", "tools", "tool_choice", "thinking", "service_tier",
-        "container", "mcp_servers", "context_management", "output_config", "output_format",
+        "model",
+        "messages",
+        "max_tokens",
+        "system",
+        "metadata",
+        "stop_sequences",
+        "stream",
+        "temperature",
+        "top_p",
+        "top_k",
+        "tools",
+        "tool_choice",
+        "thinking",
+        "service_tier",
+        "container",
+        "mcp_servers",
+        "context_management",
+        "output_config",
+        "output_format",
     }
 )
 _ROLES = frozenset({"user", "assistant", "system"})
@@ -115,8 +132,12 @@ def _blocks(reply: Reply) -> list[Json]:
         blocks.append({"type": "text", "text": reply.text})
     for call in reply.tool_calls:
         blocks.append(
-            {"type": "tool_use", "id": "toolu_" + secrets.token_hex(10), "name": call.name,
-             "input": call.input}
+            {
+                "type": "tool_use",
+                "id": "toolu_" + secrets.token_hex(10),
+                "name": call.name,
+                "input": call.input,
+            }
         )
     return blocks
 
@@ -141,13 +162,13 @@ def message_for(reply: Reply, model: str) -> Json:
 
 
 def _event(data: Json) -> bytes:
-    return b"event: " + data["type"].encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
+    return encode_event(data)
 
 
 def _block_events(index: int, block: Json) -> list[bytes]:
     kind = block["type"]
     if kind == "thinking":
-        start = {"type": "thinking", "thinking": "", "signature": ""}
+        start: Json = {"type": "thinking", "thinking": "", "signature": ""}
         deltas = [
             {"type": "thinking_delta", "thinking": block["thinking"]},
             {"type": "signature_delta", "signature": block["signature"]},
@@ -198,8 +219,9 @@ class FakeAnthropic(FakeServer):
 
     name = "anthropic"
 
-    def __init__(self, default: Reply | None = None, api_key: str | None = None,
-                 model: str | None = None) -> None:
+    def __init__(
+        self, default: Reply | None = None, api_key: str | None = None, model: str | None = None
+    ) -> None:
         super().__init__(default)
         self.api_key = api_key
         self.model = model
@@ -237,9 +259,13 @@ class FakeAnthropic(FakeServer):
         reply = self.next_reply()
         await hold(reply)
         if reply.status != 200:
-            payload = reply.error_body or orjson.dumps(error_json(reply.status, reply.error_message))
+            payload = reply.error_body or orjson.dumps(
+                error_json(reply.status, reply.error_message)
+            )
             return web.Response(
-                status=reply.status, body=payload, content_type="application/json",
+                status=reply.status,
+                body=payload,
+                content_type="application/json",
                 headers=reply.headers,
             )
         if reply.garbage:
@@ -260,5 +286,6 @@ class FakeAnthropic(FakeServer):
         return json_response(200, {"input_tokens": max(1, len(received.body) // 4)})
 
     async def models(self, request: web.Request) -> web.Response:
-        return json_response(200, {"data": [{"type": "model", "id": "claude-sonnet-4-5"}],
-                                   "has_more": False})
+        return json_response(
+            200, {"data": [{"type": "model", "id": "claude-sonnet-4-5"}], "has_more": False}
+        )

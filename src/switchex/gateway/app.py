@@ -5,6 +5,8 @@ Raw ASGI on purpose: the hot path (`POST /v1/messages`) pays for no framework.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +27,11 @@ def default_providers() -> dict[str, Provider]:
     from switchex.providers.gemini import GeminiProvider
     from switchex.providers.openai import OpenAIProvider
 
-    return {"anthropic": AnthropicProvider(), "openai": OpenAIProvider(), "gemini": GeminiProvider()}
+    return {
+        "anthropic": AnthropicProvider(),
+        "openai": OpenAIProvider(),
+        "gemini": GeminiProvider(),
+    }
 
 
 def create_gateway(
@@ -50,8 +56,9 @@ def create_gateway(
 class App:
     """ASGI entry point."""
 
-    def __init__(self, gateway: Gateway) -> None:
+    def __init__(self, gateway: Gateway, closers: list[Callable[[], None]] | None = None) -> None:
         self.gateway = gateway
+        self.closers = list(closers or [])
 
     async def __call__(self, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send) -> None:
         kind = scope["type"]
@@ -66,10 +73,8 @@ class App:
         except Exception:
             log.exception("unhandled error on %s %s", method, path)
             error = RequestError("switchex hit an internal error; see its log", 500, "api_error")
-            try:
+            with contextlib.suppress(Exception):  # the response may have started already
                 await asgi.respond_error(send, error)
-            except Exception:
-                pass
 
     async def _route(
         self, method: str, path: str, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send
@@ -103,7 +108,7 @@ class App:
             return
         handler = getattr(self.gateway.observer, "hook", None)
         if handler is not None and isinstance(payload, dict):
-            handler(event, payload)
+            await asyncio.to_thread(handler, event, payload)
         await asgi.respond(send, 200, b'{"ok":true}')
 
     async def _lifespan(self, receive: asgi.Receive, send: asgi.Send) -> None:
@@ -123,6 +128,8 @@ class App:
             await gateway.session.close()
         closer = getattr(gateway.observer, "close", None)
         if closer is not None:
+            closer()
+        for closer in self.closers:
             closer()
         if gateway.journal:
             gateway.journal.close()

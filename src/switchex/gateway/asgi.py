@@ -53,9 +53,7 @@ def _header_list(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list
 
 
 async def start(send: Send, status: int, headers: Mapping[str, str]) -> None:
-    await send(
-        {"type": "http.response.start", "status": status, "headers": _header_list(headers)}
-    )
+    await send({"type": "http.response.start", "status": status, "headers": _header_list(headers)})
 
 
 async def respond(

@@ -45,6 +45,7 @@ class Gateway:
     started: float = field(default_factory=time.time)
     switches: deque[SwitchEvent] = field(default_factory=lambda: deque(maxlen=50))
     counts: Counter[tuple[str, int]] = field(default_factory=Counter)
+    served: dict[str, str] = field(default_factory=dict)  # tier -> the model it last served
     tiers: dict[str, TierConfig] = field(init=False)
     specs: dict[str, TierSpec] = field(init=False)
 

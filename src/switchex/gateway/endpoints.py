@@ -68,8 +68,11 @@ async def _forward_count(
     model = tier.model_for(request["model"])
     body = raw if model == request["model"] else orjson.dumps({**request, "model": model})
     call = UpstreamCall(
-        "POST", f"{spec.base_url}/v1/messages/count_tokens",
-        forward_headers(headers, spec), body, False,
+        "POST",
+        f"{spec.base_url}/v1/messages/count_tokens",
+        forward_headers(headers, spec),
+        body,
+        False,
     )
     try:
         async with open_call(gateway.http(), call, tier) as response:
@@ -110,10 +113,16 @@ def status_json(gateway: Gateway) -> dict[str, Any]:
         "uptime": round(now - gateway.started, 1),
         "tiers": tiers,
         "switches": [
-            {"time": s.time, "from": s.from_tier, "to": s.to_tier, "reason": s.reason,
-             "until": s.until}
+            {
+                "time": s.time,
+                "from": s.from_tier,
+                "to": s.to_tier,
+                "reason": s.reason,
+                "until": s.until,
+            }
             for s in reversed(gateway.switches)
         ],
+        "served": dict(gateway.served),
         "requests": sum(gateway.counts.values()),
     }
 
@@ -144,7 +153,11 @@ def models_json(gateway: Gateway) -> dict[str, Any]:
     names: list[str] = list(CLAUDE_MODELS)
     for tier in gateway.config.active_tiers:
         for pattern in tier.models:
-            if pattern != "default" and not any(c in pattern for c in "*?[") and pattern not in names:
+            if (
+                pattern != "default"
+                and not any(c in pattern for c in "*?[")
+                and pattern not in names
+            ):
                 names.append(pattern)
     data = [
         {"type": "model", "id": name, "display_name": name, "created_at": "2025-01-01T00:00:00Z"}

@@ -133,7 +133,10 @@ async def _serve(gateway: Gateway, exchange: Exchange, send: asgi.Send) -> None:
                 exchange.attempts.append(f"{name}:{error.status}:{error.reason}")
                 log.warning(
                     "tier %s failed (%s %s), cooling %.0f s",
-                    name, error.status, error.reason, until - time.time(),
+                    name,
+                    error.status,
+                    error.reason,
+                    until - time.time(),
                 )
             except UpstreamRejected as error:
                 gateway.router.release(name)
@@ -167,9 +170,7 @@ async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.
     async with open_call(gateway.http(), call, tier) as response:
         if response.status >= 400:
             body = await _read(response)
-            raise provider.error_from_response(
-                response.status, response.headers, body, time.time()
-            )
+            raise provider.error_from_response(response.status, response.headers, body, time.time())
         exchange.served = model
         relay = Relay(gateway, provider, exchange, model, response, send)
         if call.stream:
@@ -193,10 +194,15 @@ def _finish(gateway: Gateway, exchange: Exchange, session: str, agent: str) -> N
     gateway.counts[(exchange.tier or "-", exchange.status)] += 1
     log.info(
         "%s %s %s %s %.0fms%s",
-        exchange.status, exchange.tier or "-", served or "-",
-        "stream" if exchange.request.get("stream") else "whole", latency,
+        exchange.status,
+        exchange.tier or "-",
+        served or "-",
+        "stream" if exchange.request.get("stream") else "whole",
+        latency,
         f" after {','.join(exchange.attempts)}" if exchange.attempts else "",
     )
+    if exchange.status == 200:
+        gateway.served[exchange.tier] = served
     if exchange.status == 200 and gateway.observer:
         gateway.observer.responded(session, served, exchange.tier, summary.tool_use)
     if gateway.journal:

@@ -26,8 +26,17 @@ if TYPE_CHECKING:
 
 _NOT_RELAYED = frozenset(
     {
-        "connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding",
-        "upgrade", "te", "trailer", "proxy-authenticate", "date", "server",
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "content-length",
+        "content-encoding",
+        "upgrade",
+        "te",
+        "trailer",
+        "proxy-authenticate",
+        "date",
+        "server",
     }
 )
 _SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
@@ -68,7 +77,9 @@ class Relay:
         try:
             body = await self.response.read()
         except (aiohttp.ClientError, TimeoutError):
-            raise SwitchableError(502, "the upstream answer broke off", reason="server_error")
+            raise SwitchableError(
+                502, "the upstream answer broke off", reason="server_error"
+            ) from None
         message = self.provider.translate_response(body, self.model)
         self.exchange.summary.observe_message(message)
         if self.passthrough:
@@ -203,4 +214,6 @@ def _stream_error(event: dict[str, Any]) -> SwitchableError:
     kind = str(error.get("type") or "api_error")
     reason = "rate_limit" if kind == "rate_limit_error" else "server_error"
     status = 429 if reason == "rate_limit" else 502
-    return SwitchableError(status, str(error.get("message") or "upstream error"), kind, reason=reason)
+    return SwitchableError(
+        status, str(error.get("message") or "upstream error"), kind, reason=reason
+    )

@@ -108,6 +108,9 @@ class Router:
 
     def soonest_expiry(self) -> float | None:
         now = self.clock()
-        times = [s.cooling_until for s in self.states.values() if s.cooling(now)]
+        times = [
+            s.cooling_until
+            for s in self.states.values()
+            if s.cooling_until is not None and s.cooling(now)
+        ]
         return min(times) if times else None
-

@@ -48,7 +48,9 @@ async def open_call(
         ) from None
     except aiohttp.ClientError as error:
         raise SwitchableError(
-            502, f"tier {tier.name!r} is unreachable: {type(error).__name__}", reason="connect_error"
+            502,
+            f"tier {tier.name!r} is unreachable: {type(error).__name__}",
+            reason="connect_error",
         ) from None
     try:
         yield response

@@ -88,8 +88,6 @@ def migrate(connection: sqlite3.Connection) -> list[str]:
         with connection:
             for statement in filter(str.strip, script.split(";")):
                 connection.execute(statement)
-            connection.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?)", (name, time.time())
-            )
+            connection.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, time.time()))
         applied.append(name)
     return applied

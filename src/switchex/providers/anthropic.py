@@ -43,9 +43,7 @@ _CREDENTIALS = frozenset({"x-api-key", "authorization"})
 _SWITCH_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 529})
 
 
-def forward_headers(
-    client_headers: Mapping[str, str], tier: TierSpec
-) -> dict[str, str]:
+def forward_headers(client_headers: Mapping[str, str], tier: TierSpec) -> dict[str, str]:
     """Client headers for the upstream: all but hop-by-hop; the tier's key replaces the client's."""
     headers = {k: v for k, v in client_headers.items() if k not in _DROP}
     if tier.api_key:
@@ -106,7 +104,8 @@ def _thinking_off(request: Json) -> None:
     management = request.get("context_management")
     if isinstance(management, dict) and isinstance(management.get("edits"), list):
         edits = [
-            e for e in management["edits"]
+            e
+            for e in management["edits"]
             if not (isinstance(e, dict) and str(e.get("type", "")).startswith("clear_thinking"))
         ]
         if edits:
@@ -153,11 +152,11 @@ def cooldown_until(headers: Mapping[str, str], now: float) -> float | None:
     exhausted: list[float] = []
     others: list[float] = []
     for kind in ("requests", "tokens", "input-tokens", "output-tokens"):
-        reset = _rfc3339(headers.get(f"anthropic-ratelimit-{kind}-reset", ""))
-        if reset is None:
+        at = _rfc3339(headers.get(f"anthropic-ratelimit-{kind}-reset", ""))
+        if at is None:
             continue
         remaining = headers.get(f"anthropic-ratelimit-{kind}-remaining")
-        (exhausted if remaining == "0" else others).append(reset)
+        (exhausted if remaining == "0" else others).append(at)
     if exhausted:
         return max(exhausted)
     return min(others) if others else None

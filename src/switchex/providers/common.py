@@ -56,8 +56,10 @@ def foreign_signature(kind: str) -> str:
 
 def is_foreign_signature(signature: object) -> bool:
     """True for thinking signatures Anthropic did not make (ours, or none at all)."""
-    return not isinstance(signature, str) or not signature or signature.startswith(
-        FOREIGN_SIGNATURE_PREFIX
+    return (
+        not isinstance(signature, str)
+        or not signature
+        or signature.startswith(FOREIGN_SIGNATURE_PREFIX)
     )
 
 

@@ -1,0 +1,299 @@
+"""Snapshots of a work tree as commits on a chain ref, without touching the user's repo.
+
+    copy <git-dir>/index → <common-dir>/switchex/tmp/index-…   (stat info reused, mtime kept)
+    GIT_INDEX_FILE=tmp git add -A        tracked + untracked, .gitignore honoured
+    GIT_INDEX_FILE=tmp git write-tree    same tree as the previous snapshot → unchanged
+    git commit-tree TREE -p PREV         fixed identity, trailers, no hooks, no signing
+    git update-ref REF NEW OLD           compare-and-swap; retried once on a race
+
+Objects are written before the ref moves, so a kill at any point leaves `git fsck` clean;
+the temporary index lives in the git dir and is removed (or swept by the next snapshot).
+The first snapshot's parent is the user's HEAD, so `git blame` over the chain attributes
+older lines to the user's own history. HEAD, the index, branches, the stash, hooks, config
+and the work tree are never written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import shutil
+import stat
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from switchex.errors import TrackerError
+from switchex.tracker.chain import read_chain
+from switchex.tracker.git import IDENTITY, first_line, git, run
+from switchex.tracker.lock import repo_lock
+from switchex.tracker.records import Attribution, SnapshotCommit, SnapshotResult, commit_message
+from switchex.tracker.repo import Repo, busy_reason, chain_ref, probe, resolve_worktree
+
+__all__ = [
+    "Attribution",
+    "SnapshotCommit",
+    "SnapshotResult",
+    "chain_ref",
+    "read_chain",
+    "resolve_worktree",
+    "take_snapshot",
+]
+
+log = logging.getLogger("switchex.tracker")
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+EMPTY_TREES = {
+    40: "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+    64: "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
+}
+_ADD_ERRORS = (
+    re.compile(r"unable to index file '(.+)'$"),
+    re.compile(r"'(.+?)/?' does not have a commit checked out$"),
+    re.compile(r"could not open directory '(.+?)/?'"),
+)
+
+
+@dataclass(frozen=True)
+class _Heads:
+    chain: str | None  # current value of the chain ref
+    chain_tree: str | None
+    head: str | None  # the user's HEAD commit
+    head_tree: str | None
+
+    @property
+    def parent(self) -> str | None:
+        return self.chain or self.head
+
+    def previous_tree(self, tree: str) -> str:
+        return self.chain_tree or self.head_tree or EMPTY_TREES.get(len(tree), "")
+
+
+@dataclass(frozen=True)
+class _Staged:
+    tree: str
+    left_out: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def take_snapshot(
+    worktree: Path,
+    attribution: Attribution,
+    *,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    message: str | None = None,
+    baseline: bool = False,
+    lock_timeout: float = 10.0,
+) -> SnapshotResult:
+    """Snapshot the work tree onto its chain; never raises for repository problems.
+
+    `baseline`: when the chain does not exist yet, record this snapshot as kind `baseline`
+    (the user's state before switchex saw the repo). `max_file_bytes <= 0` lifts the cap.
+    """
+    start = time.monotonic()
+    found = probe(worktree)
+    if isinstance(found, str):
+        return _skipped(Path(worktree), "", attribution, found, start)
+    try:
+        with repo_lock(found.common_dir, timeout=lock_timeout):
+            reason = busy_reason(found)
+            if reason:
+                return _skipped(found.worktree, found.ref, attribution, reason, start)
+            return _snapshot(found, attribution, max_file_bytes, message, baseline, start)
+    except (TrackerError, OSError, ValueError) as exc:
+        log.debug("snapshot of %s skipped: %s", found.worktree, exc)
+        return _skipped(found.worktree, found.ref, attribution, str(exc), start)
+
+
+def _skipped(
+    worktree: Path, ref: str, attribution: Attribution, reason: str, start: float
+) -> SnapshotResult:
+    return SnapshotResult(
+        worktree=worktree,
+        ref=ref,
+        commit=None,
+        parent=None,
+        changed=False,
+        skipped=reason,
+        files=(),
+        added=0,
+        removed=0,
+        seconds=time.monotonic() - start,
+        attribution=attribution,
+    )
+
+
+def _snapshot(
+    repo: Repo,
+    attribution: Attribution,
+    max_file_bytes: int,
+    message: str | None,
+    baseline: bool,
+    start: float,
+) -> SnapshotResult:
+    tmp = _tmp_dir(repo)
+    index = tmp / f"index-{os.getpid()}-{threading.get_ident()}"
+    try:
+        staged = _stage(repo, index, max_file_bytes)
+    finally:
+        for leftover in (index, index.with_name(index.name + ".lock")):
+            leftover.unlink(missing_ok=True)
+    heads = _read_heads(repo)
+    if baseline and heads.chain is None:
+        attribution = Attribution.baseline(attribution.session)
+    result = SnapshotResult(
+        worktree=repo.worktree,
+        ref=repo.ref,
+        commit=None,
+        parent=heads.parent,
+        changed=False,
+        skipped=None,
+        files=(),
+        added=0,
+        removed=0,
+        seconds=0.0,
+        attribution=attribution,
+        skipped_files=staged.left_out,
+        notes=staged.notes,
+    )
+    if staged.tree != heads.previous_tree(staged.tree):
+        result = _commit(repo, heads, staged.tree, result, message)
+    return replace(result, seconds=time.monotonic() - start)
+
+
+def _tmp_dir(repo: Repo) -> Path:
+    """`<common-dir>/switchex/tmp`, emptied: under the repo lock anything left is stale."""
+    tmp = repo.common_dir / "switchex" / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    for stale in tmp.iterdir():
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
+    stale_ref_lock = repo.common_dir / (repo.ref + ".lock")
+    stale_ref_lock.unlink(missing_ok=True)
+    return tmp
+
+
+def _stage(repo: Repo, index: Path, max_file_bytes: int) -> _Staged:
+    """Build the work tree's tree in a temporary index seeded from the real one."""
+    with contextlib.suppress(FileNotFoundError):  # no index yet: git starts an empty one
+        shutil.copy2(repo.index, index)
+    env = {"GIT_INDEX_FILE": str(index)}
+    too_large = _too_large(repo, env, max_file_bytes) if max_file_bytes > 0 else []
+    unreadable = _add_all(repo, env, too_large, index.with_name(index.name + ".pathspec"))
+    tree = git(repo.worktree, "write-tree", env=env).decode().strip()
+    notes = []
+    if too_large:
+        notes.append(f"left out {_count(too_large)} larger than {max_file_bytes} bytes: ")
+        notes[-1] += _names(too_large)
+    if unreadable:
+        notes.append(f"left out {_count(unreadable)} git could not read: {_names(unreadable)}")
+    return _Staged(tree, tuple(too_large + unreadable), tuple(notes))
+
+
+def _count(paths: list[str]) -> str:
+    return f"{len(paths)} file" + ("" if len(paths) == 1 else "s")
+
+
+def _names(paths: list[str], shown: int = 5) -> str:
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return ", ".join(paths[:shown]) + more
+
+
+def _too_large(repo: Repo, env: dict[str, str], limit: int) -> list[str]:
+    """Untracked or modified regular files over `limit` bytes (they would be hashed next)."""
+    listing = git(repo.worktree, "ls-files", "-z", "-o", "-m", "--exclude-standard", env=env)
+    found = []
+    for raw in listing.split(b"\0"):
+        if not raw:
+            continue
+        try:
+            info = os.lstat(repo.worktree / os.fsdecode(raw))
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            found.append(os.fsdecode(raw))
+    return sorted(set(found))
+
+
+def _add_all(repo: Repo, env: dict[str, str], exclude: list[str], pathspec: Path) -> list[str]:
+    """`git add -A` into the temporary index; the paths git could not add are returned."""
+    args = ["add", "-A", "--ignore-errors"]
+    if exclude:
+        specs = [b"."] + [b":(exclude,literal)" + os.fsencode(p) for p in exclude]
+        pathspec.write_bytes(b"\0".join(specs) + b"\0")
+        args += [f"--pathspec-from-file={pathspec}", "--pathspec-file-nul"]
+    try:
+        proc = run(repo.worktree, args, env=env)
+    finally:
+        pathspec.unlink(missing_ok=True)
+    lines = proc.stderr.decode("utf-8", "surrogateescape").splitlines()
+    if proc.returncode != 0 and any(line.startswith("fatal:") for line in lines):
+        raise TrackerError(f"git add failed: {first_line(proc.stderr)}")
+    failed = [m.group(1) for line in lines for rx in _ADD_ERRORS if (m := rx.search(line))]
+    if failed:
+        log.info("snapshot of %s left out unreadable paths: %s", repo.worktree, failed)
+    return sorted(set(failed))
+
+
+def _read_heads(repo: Repo) -> _Heads:
+    names = [repo.ref, f"{repo.ref}^{{tree}}", "HEAD^{commit}", "HEAD^{tree}"]
+    out = git(repo.worktree, "cat-file", "--batch-check", stdin="\n".join(names).encode() + b"\n")
+    values: list[str | None] = []
+    for line in out.decode().splitlines():
+        sha, _, kind = line.partition(" ")
+        values.append(sha if kind.split(" ")[0] in ("commit", "tree") else None)
+    if len(values) != len(names):
+        raise TrackerError(f"unexpected git cat-file output: {out[:200]!r}")
+    return _Heads(*values)
+
+
+def _commit(
+    repo: Repo, heads: _Heads, tree: str, result: SnapshotResult, message: str | None
+) -> SnapshotResult:
+    """commit-tree + update-ref (CAS); on a lost race, re-read the chain and retry once."""
+    text = commit_message(result.attribution, message).encode()
+    for attempt in (1, 2):
+        parent = heads.parent
+        args = ["commit-tree", "--no-gpg-sign", tree, *(["-p", parent] if parent else [])]
+        commit = git(repo.worktree, *args, env=IDENTITY, stdin=text).decode().strip()
+        old = heads.chain or ""
+        proc = run(repo.worktree, ["update-ref", "-m", "switchex snapshot", repo.ref, commit, old])
+        if proc.returncode == 0:
+            files, added, removed = _numstat(repo, commit)
+            return replace(
+                result,
+                commit=commit,
+                parent=parent,
+                changed=True,
+                files=files,
+                added=added,
+                removed=removed,
+            )
+        log.info("chain %s moved during snapshot (attempt %d)", repo.ref, attempt)
+        heads = _read_heads(repo)
+        if tree == heads.previous_tree(tree):
+            return replace(result, parent=heads.parent)
+    raise TrackerError(f"chain ref {repo.ref} kept moving: {first_line(proc.stderr)}")
+
+
+def _numstat(repo: Repo, commit: str) -> tuple[tuple[str, ...], int, int]:
+    out = git(
+        repo.worktree,
+        *("diff-tree", "-r", "-z", "--numstat", "--no-renames", "--no-textconv"),
+        *("--no-ext-diff", "--root", "--no-commit-id", commit),
+    )
+    files: list[str] = []
+    added = removed = 0
+    for token in out.decode("utf-8", "surrogateescape").split("\0"):
+        parts = token.lstrip("\n").split("\t", 2)
+        if len(parts) != 3:
+            continue
+        files.append(parts[2])
+        added += int(parts[0]) if parts[0].isdigit() else 0
+        removed += int(parts[1]) if parts[1].isdigit() else 0
+    return tuple(files), added, removed

@@ -1,0 +1,200 @@
+"""Taking snapshots off the request path.
+
+The gateway calls `boundary()` when a request arrives and `responded()` when a response ends;
+both only touch memory. The attribution of a boundary is captured when it is enqueued (the
+latest tool_use response *before* it), then a thread per repository drains that repository's
+queue in order, one snapshot per run of equal attributions, under the repository lock.
+Nothing here raises into the caller: failures are logged and reported through `on_result`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from switchex.tracker.attribution import AttributionBook
+from switchex.tracker.records import Attribution, SnapshotResult
+from switchex.tracker.repo import resolve_worktree
+from switchex.tracker.snapshot import MAX_FILE_BYTES, take_snapshot
+
+log = logging.getLogger("switchex.tracker")
+
+SnapshotFn = Callable[..., SnapshotResult]
+
+
+@dataclass(frozen=True)
+class _Job:
+    repo: Path
+    attribution: Attribution
+    baseline: bool  # first snapshot of a new chain by the human → kind "baseline"
+
+
+@dataclass
+class _Queue:
+    jobs: deque[_Job]
+    running: bool = False
+
+
+class Tracker:
+    """Snapshots at request boundaries, attributed to the model whose tools made the changes."""
+
+    def __init__(
+        self,
+        on_result: Callable[[SnapshotResult], None],
+        default_repo: Path | None = None,
+        *,
+        max_file_bytes: int = MAX_FILE_BYTES,
+        snapshot: SnapshotFn = take_snapshot,
+        book: AttributionBook | None = None,
+    ) -> None:
+        self._on_result = on_result
+        self._default = default_repo
+        self._max_file_bytes = max_file_bytes
+        self._snapshot = snapshot
+        self.book = book or AttributionBook()
+        self._cond = threading.Condition()
+        self._queues: dict[str, _Queue] = {}
+        self._pending = 0
+        self._closed = False
+
+    def boundary(self, session: str, repo: Path | None, agent: str | None = None) -> None:
+        """A request arrived: snapshot what the session's last tool_use response did."""
+        target = self.book.repo_for(session, repo) or self._default
+        if target is not None:
+            attribution = self.book.current(session, agent)
+            self._enqueue(_Job(target, attribution, attribution.kind == "human"))
+
+    def responded(
+        self, session: str, model: str, tier: str, tool_use: bool, agent: str | None = None
+    ) -> None:
+        """A response finished; with tool_use its model owns the next boundary's changes."""
+        self.book.responded(session, model, tier, tool_use, agent)
+
+    def register(self, session: str, cwd: str) -> Path | None:
+        """Hook registration: bind the session to the work tree holding `cwd` and take a
+        snapshot (baseline for a new chain). Runs `git rev-parse`: call it off the event loop."""
+        worktree = resolve_worktree(cwd)
+        if worktree is not None:
+            self.book.bind(session, worktree)
+            self._enqueue(_Job(worktree, Attribution.human(session), True))
+        return worktree
+
+    def human_boundary(self, session: str) -> None:
+        """UserPromptSubmit: changes since the last response are the human's."""
+        target = self.book.repo_for(session, None) or self._default
+        if target is not None:
+            self._enqueue(_Job(target, Attribution.human(session), True))
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every queued snapshot is done; False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self._pending:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+        return True
+
+    def close(self, timeout: float = 5.0) -> bool:
+        """Accept no more work and wait for queued snapshots; False if some are still running."""
+        with self._cond:
+            self._closed = True
+        return self.flush(timeout)
+
+    def _enqueue(self, job: _Job) -> None:
+        key = os.path.abspath(job.repo)
+        with self._cond:
+            if self._closed:
+                return
+            queue = self._queues.setdefault(key, _Queue(deque()))
+            queue.jobs.append(job)
+            self._pending += 1
+            if queue.running:
+                return
+            queue.running = True
+            try:
+                threading.Thread(
+                    target=self._drain, args=(queue,), name=f"switchex-tracker {key}", daemon=True
+                ).start()
+            except RuntimeError:
+                log.exception("cannot start a snapshot thread for %s", key)
+                self._pending -= len(queue.jobs)
+                queue.jobs.clear()
+                queue.running = False
+
+    def _drain(self, queue: _Queue) -> None:
+        while True:
+            with self._cond:
+                if not queue.jobs:
+                    queue.running = False
+                    self._cond.notify_all()
+                    return
+                batch = list(queue.jobs)
+                queue.jobs.clear()
+            runs = _coalesce(batch)
+            for i, job in enumerate(runs):
+                self._run(job, later=runs[i + 1 :])
+            with self._cond:
+                self._pending -= len(batch)
+                self._cond.notify_all()
+
+    def _run(self, job: _Job, later: list[_Job]) -> None:
+        try:
+            result = self._snapshot(
+                job.repo,
+                job.attribution,
+                max_file_bytes=self._max_file_bytes,
+                baseline=job.baseline,
+            )
+        except Exception as exc:  # a bug or an injected failure: report it, keep going
+            log.exception("snapshot of %s failed", job.repo)
+            result = _failed(job, f"internal error: {exc!r}")
+        if later and result.changed:
+            # Ran after later boundaries were queued: their models' tools may have run too.
+            others = ", ".join(sorted({_who(j.attribution) for j in later}))
+            note = f"ran late: may include changes of {others}"
+            result = replace(result, notes=(*result.notes, note))
+            log.warning("snapshot of %s %s", job.repo, note)
+        if result.skipped:
+            log.info("snapshot of %s skipped: %s", job.repo, result.skipped)
+        try:
+            self._on_result(result)
+        except Exception:
+            log.exception("on_result failed for a snapshot of %s", job.repo)
+
+
+def _who(attribution: Attribution) -> str:
+    return f"{attribution.model} ({attribution.tier})"
+
+
+def _coalesce(batch: list[_Job]) -> list[_Job]:
+    """One job per run of consecutive jobs with the same attribution (the last of the run)."""
+    runs: list[_Job] = []
+    for job in batch:
+        if runs and runs[-1] == job:
+            continue
+        runs.append(job)
+    return runs
+
+
+def _failed(job: _Job, reason: str) -> SnapshotResult:
+    return SnapshotResult(
+        worktree=job.repo,
+        ref="",
+        commit=None,
+        parent=None,
+        changed=False,
+        skipped=reason,
+        files=(),
+        added=0,
+        removed=0,
+        seconds=0.0,
+        attribution=job.attribution,
+    )
