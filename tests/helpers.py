@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,15 @@ class GatewayServer:
     def __init__(self, app: App) -> None:
         self.app = app
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, loop="asyncio", lifespan="on",
-                           log_level="error", access_log=False)
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=0,
+                loop="asyncio",
+                lifespan="on",
+                log_level="error",
+                access_log=False,
+            )
         )
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.port = 0
@@ -57,3 +65,9 @@ class GatewayServer:
 
 def serve(config: Config, state_dir: Path | None, **kwargs: Any) -> GatewayServer:
     return GatewayServer(App(create_gateway(config, state_dir, **kwargs))).start()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import pytest
 import yaml
 
 from tests.client import get
+from tests.helpers import free_port
 
 HERE = Path(__file__).parent
 
@@ -33,12 +33,6 @@ def claude_binary() -> str:
     if not found:
         pytest.fail("Claude Code CLI not found: run `npm install --prefix tests/e2e`")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def git(repo: Path, *args: str) -> str:

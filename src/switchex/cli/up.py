@@ -85,7 +85,10 @@ def up(
             timeout_graceful_shutdown=5,
         )
     )
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled
+        pass
     log.info("switchex stopped")
 
 

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from switchex.cli.main import cli
+
+URL = "http://127.0.0.1:8000"
+
+
+def run_init(repo: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["init", "--repo", str(repo), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def settings(repo: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads(
+        (repo / ".claude" / "settings.local.json").read_text()
+    )
+    return data
+
+
+def test_init_writes_base_url_hooks_and_status_line(tmp_path: Path) -> None:
+    run_init(tmp_path)
+    data = settings(tmp_path)
+    assert data["env"] == {"ANTHROPIC_BASE_URL": URL}
+    hooks = data["hooks"]
+    assert isinstance(hooks, dict)
+    assert sorted(hooks) == ["SessionStart", "Stop", "UserPromptSubmit"]
+    command = hooks["Stop"][0]["hooks"][0]["command"]
+    assert command.endswith("switchex hook")
+    assert data["statusLine"]["command"].endswith("switchex statusline")  # type: ignore[index]
+
+
+def test_init_merges_keeps_other_settings_and_backs_up(tmp_path: Path) -> None:
+    path = tmp_path / ".claude" / "settings.local.json"
+    path.parent.mkdir()
+    mine = {"env": {"FOO": "1"}, "permissions": {"allow": ["Bash(ls)"]},
+            "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "notify-send done"}]}]}}
+    path.write_text(json.dumps(mine))
+    output = run_init(tmp_path)
+    data = settings(tmp_path)
+    assert data["env"] == {"FOO": "1", "ANTHROPIC_BASE_URL": URL}
+    assert data["permissions"] == mine["permissions"]
+    stop = data["hooks"]["Stop"]  # type: ignore[index]
+    assert stop[0]["hooks"][0]["command"] == "notify-send done" and len(stop) == 2
+    backups = list(path.parent.glob("settings.local.json.switchex-backup-*"))
+    assert len(backups) == 1 and json.loads(backups[0].read_text()) == mine
+    assert "backup:" in output
+
+
+def test_init_twice_changes_nothing_and_uninstall_restores(tmp_path: Path) -> None:
+    path = tmp_path / ".claude" / "settings.local.json"
+    path.parent.mkdir()
+    mine = {"env": {"FOO": "1"}, "statusLine": {"type": "command", "command": "my-line"}}
+    path.write_text(json.dumps(mine))
+    run_init(tmp_path)
+    once = path.read_text()
+    assert "nothing to change" in run_init(tmp_path)
+    assert path.read_text() == once
+    assert settings(tmp_path)["statusLine"] == mine["statusLine"]  # never replaced
+    run_init(tmp_path, "--uninstall")
+    assert settings(tmp_path) == mine
+
+
+def test_global_writes_the_home_settings(tmp_path: Path) -> None:
+    run_init(tmp_path, "--global")
+    home_settings = Path.home() / ".claude" / "settings.json"
+    assert json.loads(home_settings.read_text())["env"]["ANTHROPIC_BASE_URL"] == URL
+    assert not (tmp_path / ".claude").exists()
+
+
+def test_broken_settings_file_is_named_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / ".claude" / "settings.local.json"
+    path.parent.mkdir()
+    path.write_text("{not json")
+    result = CliRunner().invoke(cli, ["init", "--repo", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "settings.local.json: not valid JSON" in result.output
+    assert path.read_text() == "{not json"
