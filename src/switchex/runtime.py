@@ -29,7 +29,7 @@ class TrackingObserver:
         self.tracker = tracker
         self._hints: dict[str, Path | None] = {}
 
-    def boundary(self, session: str, request: dict[str, Any], agent: str) -> None:
+    def boundary(self, session: str, request: dict[str, Any], agent: str) -> str | None:
         hint = self._hints.get(session) if session else None
         if hint is None:
             found = repo_hint(request)
@@ -37,6 +37,7 @@ class TrackingObserver:
             if session and hint is not None:
                 self._hints[session] = hint
         self.tracker.boundary(session, hint, agent or None)
+        return str(hint) if hint else None
 
     def responded(self, session: str, model: str, tier: str, tool_use: bool) -> None:
         self.tracker.responded(session, model, tier, tool_use)

@@ -22,7 +22,9 @@ log = logging.getLogger("switchex.gateway")
 class RequestObserver(Protocol):
     """What the tracker offers the gateway: request boundaries and tool-use answers."""
 
-    def boundary(self, session: str, request: dict[str, Any], agent: str) -> None: ...
+    def boundary(self, session: str, request: dict[str, Any], agent: str) -> str | None:
+        """Note a request boundary; returns the session's repository path if known."""
+        ...
 
     def responded(self, session: str, model: str, tier: str, tool_use: bool) -> None: ...
 

@@ -34,6 +34,7 @@ class Exchange:
     started: float = field(default_factory=time.perf_counter)
     tier: str = ""
     served: str = ""
+    repo: str = ""
     status: int = 0
     first_byte: float | None = None
     attempts: list[str] = field(default_factory=list)
@@ -85,7 +86,7 @@ async def handle_messages(
     session = session_id(exchange.headers, exchange.request)
     agent = exchange.headers.get("x-claude-code-agent-id", "")
     if gateway.observer:
-        gateway.observer.boundary(session, exchange.request, agent)
+        exchange.repo = gateway.observer.boundary(session, exchange.request, agent) or ""
     await _serve_watched(gateway, exchange, receive, send)
     _finish(gateway, exchange, session, agent)
 
@@ -216,6 +217,7 @@ def _row(exchange: Exchange, session: str, agent: str, served: str, latency: flo
         "time": time.time(),
         "session": session,
         "agent": agent,
+        "repo": exchange.repo,
         "requested_model": exchange.request.get("model", ""),
         "tier": exchange.tier,
         "served_model": served,

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from switchex.journal.db import Journal, connect
+from switchex.journal.schema import MIGRATIONS, migrate
+from switchex.journal.usage import usage_by_model
+
+
+def test_migrations_apply_once_from_an_empty_database(tmp_path: Path) -> None:
+    connection = sqlite3.connect(tmp_path / "j.sqlite3")
+    assert migrate(connection) == [name for name, _ in MIGRATIONS]
+    assert migrate(connection) == []
+    tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"requests", "switches", "snapshots", "reviews", "schema_migrations"} <= tables
+
+
+def test_rows_written_off_thread_are_all_there_after_flush(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3", interval=0.05)
+    writers = [
+        threading.Thread(target=lambda: [journal.record(
+            "switches", {"time": 1.0, "from_tier": "a", "to_tier": "b", "reason": "r"})
+            for _ in range(250)])
+        for _ in range(4)
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert journal.flush()
+    with journal.reader() as reader:
+        assert reader.execute("SELECT COUNT(*) FROM switches").fetchone()[0] == 1000
+    journal.close()
+
+
+def test_close_writes_what_is_still_queued(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3", interval=60)
+    journal.record("reviews", {"time": 1.0, "repo": "/r", "model": "m", "action": "accept"})
+    journal.close()
+    rows = connect(tmp_path / "j.sqlite3").execute("SELECT model FROM reviews").fetchall()
+    assert [tuple(row) for row in rows] == [("m",)]
+
+
+def test_usage_counts_answered_requests_of_the_repo_and_below(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    rows = [
+        ("/work/p", "gemini-2.5-flash", 200, 100, 10, 0.5),
+        ("/work/p/sub", "gemini-2.5-flash", 200, 50, 5, 0.25),
+        ("/work/p", "gemini-2.5-flash", 429, 0, 0, 0.0),
+        ("/work/pother", "gemini-2.5-flash", 200, 999, 999, 9.0),
+        ("/work/p", "claude-opus-5-5", 200, 7, 3, 1.0),
+    ]
+    for repo, model, status, tokens_in, tokens_out, cost in rows:
+        journal.record("requests", {"time": 1.0, "repo": repo, "served_model": model,
+                                    "status": status, "input_tokens": tokens_in,
+                                    "output_tokens": tokens_out, "cost": cost})
+    journal.close()
+    usage = usage_by_model(tmp_path / "j.sqlite3", Path("/work/p"))
+    assert usage["gemini-2.5-flash"].requests == 2
+    assert usage["gemini-2.5-flash"].input_tokens == 150
+    assert usage["gemini-2.5-flash"].cost == 0.75
+    assert usage["claude-opus-5-5"].output_tokens == 3
+    assert usage_by_model(tmp_path / "missing.sqlite3", Path("/work/p")) == {}
