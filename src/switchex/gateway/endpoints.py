@@ -101,6 +101,7 @@ def status_json(gateway: Gateway) -> dict[str, Any]:
                 "provider": tier.provider,
                 "base_url": tier.url,
                 "model": tier.models.get("default", "(as requested)"),
+                "context_window": tier.context_window,
                 "key": "present" if tier.api_key else ("not needed" if tier.usable else "missing"),
                 "state": state.status(now) if state else "skipped",
                 "until": state.cooling_until if state and state.cooling(now) else None,
