@@ -23,10 +23,11 @@ def _register() -> None:
     from switchex.cli.hook import hook, statusline
     from switchex.cli.init_cmd import init
     from switchex.cli.log_cmd import log_command
+    from switchex.cli.review import review
     from switchex.cli.status import status
     from switchex.cli.up import up
 
-    for command in (up, status, config, init, hook, statusline, log_command):
+    for command in (up, status, config, init, hook, statusline, log_command, review):
         cli.add_command(command)
 
 
