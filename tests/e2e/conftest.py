@@ -6,6 +6,7 @@ These tests never skip: a missing CLI is a failure with the command that fixes i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
+from switchex.fakes.base import Reply, ToolCall
 from tests.client import get
 from tests.helpers import free_port
 
@@ -189,3 +191,32 @@ def run_claude(
     except json.JSONDecodeError:
         result = {"raw": done.stdout}
     return ClaudeRun(done.returncode, result, done.stderr)
+
+
+def tool(name: str, **args: Any) -> Reply:
+    return Reply(tool_calls=[ToolCall(name, args)])
+
+
+def user_state(repo: Path) -> dict[str, str]:
+    """What must never change: HEAD, branch, index, stash, hooks, config."""
+    return {
+        "head": git(repo, "rev-parse", "HEAD"),
+        "branch": git(repo, "symbolic-ref", "HEAD"),
+        "index": hashlib.sha256((repo / ".git" / "index").read_bytes()).hexdigest(),
+        "stash": git(repo, "stash", "list"),
+        "staged": git(repo, "diff", "--cached"),
+        "config": (repo / ".git" / "config").read_text(),
+        "hooks": " ".join(sorted(p.name for p in (repo / ".git" / "hooks").iterdir())),
+    }
+
+
+def wait_for_snapshots(repo: Path, count: int) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + 20
+    while True:
+        out = subprocess.run(
+            ["switchex", "log", "--json", "--repo", str(repo)], capture_output=True, text=True
+        ).stdout
+        entries: list[dict[str, Any]] = json.loads(out or "[]")
+        if len(entries) >= count or time.monotonic() > deadline:
+            return entries
+        time.sleep(0.2)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import subprocess
 import time
 from pathlib import Path
@@ -12,28 +10,11 @@ from typing import Any
 import pytest
 
 from switchex.fakes.anthropic import FakeAnthropic
-from switchex.fakes.base import Reply, ToolCall
-from tests.e2e.conftest import git, run_claude
+from switchex.fakes.base import Reply
+from tests.e2e.conftest import git, run_claude, tool, user_state, wait_for_snapshots
 
 pytestmark = pytest.mark.e2e
 CHAIN = "refs/switchex/snapshots/main"
-
-
-def tool(name: str, **args: Any) -> Reply:
-    return Reply(tool_calls=[ToolCall(name, args)])
-
-
-def user_state(repo: Path) -> dict[str, str]:
-    """What must never change: HEAD, branch, index, stash, hooks, config."""
-    return {
-        "head": git(repo, "rev-parse", "HEAD"),
-        "branch": git(repo, "symbolic-ref", "HEAD"),
-        "index": hashlib.sha256((repo / ".git" / "index").read_bytes()).hexdigest(),
-        "stash": git(repo, "stash", "list"),
-        "staged": git(repo, "diff", "--cached"),
-        "config": (repo / ".git" / "config").read_text(),
-        "hooks": " ".join(sorted(p.name for p in (repo / ".git" / "hooks").iterdir())),
-    }
 
 
 def blame_models(repo: Path, path: str) -> list[tuple[str, str]]:
@@ -45,21 +26,11 @@ def blame_models(repo: Path, path: str) -> list[tuple[str, str]]:
         if row and not row.startswith("\t") and len(row.split()[0]) == 40:
             commit = row.split()[0]
         elif row.startswith("\t"):
-            trailers = git(repo, "log", "-1", "--format=%(trailers:key=Switchex-Model,valueonly)",
-                           commit).strip()
+            trailers = git(
+                repo, "log", "-1", "--format=%(trailers:key=Switchex-Model,valueonly)", commit
+            ).strip()
             lines.append((trailers or "user-commit", row[1:]))
     return lines
-
-
-def wait_for_snapshots(repo: Path, count: int) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + 20
-    while True:
-        out = subprocess.run(["switchex", "log", "--json", "--repo", str(repo)],
-                             capture_output=True, text=True).stdout
-        entries: list[dict[str, Any]] = json.loads(out or "[]")
-        if len(entries) >= count or time.monotonic() > deadline:
-            return entries
-        time.sleep(0.2)
 
 
 def test_each_line_is_attributed_to_the_model_or_human_that_wrote_it(
@@ -77,24 +48,44 @@ def test_each_line_is_attributed_to_the_model_or_human_that_wrote_it(
     a_py = repo / "a.py"
     claude.push(
         tool("Write", file_path=str(a_py), content="def one():\n    return 1\n"),
-        Reply(status=429, headers={"anthropic-ratelimit-unified-status": "rejected",
-                                   "anthropic-ratelimit-unified-reset": str(int(time.time()) + 600)}),
+        Reply(
+            status=429,
+            headers={
+                "anthropic-ratelimit-unified-status": "rejected",
+                "anthropic-ratelimit-unified-reset": str(int(time.time()) + 600),
+            },
+        ),
     )
     claude2.push(
         tool("Write", file_path=str(repo / "b.py"), content="def two():\n    return 2\n"),
         tool("Read", file_path=str(a_py)),
-        tool("Edit", file_path=str(a_py), old_string="    return 1\n",
-             new_string="    return 1\n\n\ndef uno():\n    return one()\n"),
+        tool(
+            "Edit",
+            file_path=str(a_py),
+            old_string="    return 1\n",
+            new_string="    return 1\n\n\ndef uno():\n    return one()\n",
+        ),
         Reply(text="a.py and b.py done"),
         Reply(text="nothing more to do"),
     )
-    gateway = gateway_factory({"tiers": [
-        {"name": "claude", "provider": "anthropic", "base_url": claude.base_url},
-        {"name": "backup", "provider": "anthropic", "base_url": claude2.base_url,
-         "models": {"default": "backup-model-1"}},
-    ]})
-    subprocess.run(["switchex", "init", "--repo", str(repo), "--url", gateway.url], check=True,
-                   capture_output=True)
+    gateway = gateway_factory(
+        {
+            "tiers": [
+                {"name": "claude", "provider": "anthropic", "base_url": claude.base_url},
+                {
+                    "name": "backup",
+                    "provider": "anthropic",
+                    "base_url": claude2.base_url,
+                    "models": {"default": "backup-model-1"},
+                },
+            ]
+        }
+    )
+    subprocess.run(
+        ["switchex", "init", "--repo", str(repo), "--url", gateway.url],
+        check=True,
+        capture_output=True,
+    )
     before = user_state(repo)
 
     first = run_claude(repo, gateway.url, "write a.py and b.py")
