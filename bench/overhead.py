@@ -27,9 +27,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+ANTHROPIC_HEADERS = {
+    "content-type": "application/json",
+    "x-api-key": "k",
+    "anthropic-version": "2023-06-01",
+}
+OPENAI_HEADERS = {"content-type": "application/json", "authorization": "Bearer k"}
+OPENAI_MODEL = "fake-model"
 
 
 def free_port() -> int:
@@ -277,38 +285,80 @@ def main() -> None:
             print(f"100 concurrent streams: {ok}/{count} complete and unmixed in {seconds:.2f} s")
             rss = psutil.Process(gateway.pid).memory_info().rss / 2**20
             print(f"gateway RSS after the run: {rss:.1f} MB")
+            translated(Path(tmp), args.requests, processes)
         finally:
             for process in processes:
                 process.terminate()
                 process.wait(10)
 
 
-def run_passthrough(fake_port: int, port: int, n: int) -> None:
-    headers = {
-        "content-type": "application/json",
-        "x-api-key": "k",
-        "anthropic-version": "2023-06-01",
+def sample_bodies(stream: bool) -> list[tuple[str, dict[str, Any]]]:
+    small = {
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 64,
+        "stream": stream,
+        "messages": [{"role": "user", "content": "hi"}],
     }
+    return [("small", small), ("claude-code-sized", claude_code_body(stream))]
+
+
+def run_passthrough(fake_port: int, port: int, n: int) -> None:
     direct, via = Client(fake_port), Client(port)
     for stream in (False, True):
-        for label, body in (
-            (
-                "small",
-                {
-                    "model": "claude-sonnet-4-5",
-                    "max_tokens": 64,
-                    "stream": stream,
-                    "messages": [{"role": "user", "content": "hi"}],
-                },
-            ),
-            ("claude-code-sized", claude_code_body(stream)),
-        ):
+        for label, body in sample_bodies(stream):
             raw = json.dumps(body).encode()
             compare(
                 f"pass-through {'stream' if stream else 'whole'} {label} ({len(raw) // 1024} KB)",
                 n,
-                lambda raw=raw: direct.call("/v1/messages", raw, headers),
-                lambda raw=raw: via.call("/v1/messages", raw, headers),
+                lambda raw=raw: direct.call("/v1/messages", raw, ANTHROPIC_HEADERS),
+                lambda raw=raw: via.call("/v1/messages", raw, ANTHROPIC_HEADERS),
+            )
+
+
+def translated(tmp: Path, n: int, processes: list[subprocess.Popen[bytes]]) -> None:
+    """Anthropic in, OpenAI out: a gateway whose only tier is an `openai` fake."""
+    fake_port = free_port()
+    processes.append(
+        start(
+            [
+                "-m",
+                "switchex.fakes",
+                "openai",
+                "--port",
+                str(fake_port),
+                "--default-text",
+                "Here is the fix for the failing test.",
+            ]
+        )
+    )
+    wait_for(fake_port, "/v1/models")
+    config = tmp / "openai.yaml"
+    config.write_text(
+        f"tiers:\n  - name: openai\n    provider: openai\n"
+        f"    base_url: http://127.0.0.1:{fake_port}/v1\n"
+        f"    models: {{default: {OPENAI_MODEL}}}\n"
+    )
+    state = tmp / "openai-state"
+    gateway, port, cold = gateway_up(str(config), str(state))
+    processes.append(gateway)
+    print(f"translated gateway: cold start to first answered request: {cold * 1000:.0f} ms")
+    run_translated(fake_port, port, n)
+
+
+def run_translated(fake_port: int, port: int, n: int) -> None:
+    from switchex.providers.openai import translate_request
+
+    direct, via = Client(fake_port), Client(port)
+    for stream in (False, True):
+        for label, body in sample_bodies(stream):
+            raw = json.dumps(body).encode()
+            openai_raw = orjson.dumps(translate_request(body, OPENAI_MODEL))
+            compare(
+                f"anthropic->openai {'stream' if stream else 'whole'} {label} "
+                f"({len(raw) // 1024} KB)",
+                n,
+                lambda b=openai_raw: direct.call("/v1/chat/completions", b, OPENAI_HEADERS),
+                lambda b=raw: via.call("/v1/messages", b, ANTHROPIC_HEADERS),
             )
 
 

@@ -21,15 +21,14 @@ class SSEParser:
         self._data: list[str] = []
 
     def feed(self, chunk: bytes) -> list[tuple[str, str]]:
-        self._buffer += chunk
+        # One split per chunk, not one buffer copy per line: big chunks stay linear. An LF
+        # byte never sits inside a multi-byte UTF-8 character, so whole lines decode safely.
+        complete, newline, self._buffer = (self._buffer + chunk).rpartition(b"\n")
         events: list[tuple[str, str]] = []
-        while True:
-            end = self._buffer.find(b"\n")
-            if end < 0:
-                return events
-            line = self._buffer[:end].rstrip(b"\r").decode("utf-8", "replace")
-            self._buffer = self._buffer[end + 1 :]
-            self._line(line, events)
+        if newline:
+            for line in complete.decode("utf-8", "replace").split("\n"):
+                self._line(line.rstrip("\r"), events)
+        return events
 
     def finish(self) -> list[tuple[str, str]]:
         """Whatever a stream that ended without a final blank line still held."""
