@@ -36,7 +36,7 @@ def repo_hint(request: Mapping[str, Any]) -> str | None:
 def _search(pattern: re.Pattern[str], content: object) -> str | None:
     for text in _texts(content):
         if match := pattern.search(text):
-            return match.group(1)
+            return match.group(1).strip()
     return None
 
 

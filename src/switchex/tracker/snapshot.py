@@ -1,7 +1,8 @@
 """Snapshots of a work tree as commits on a chain ref, without touching the user's repo.
 
     copy <git-dir>/index → <common-dir>/switchex/tmp/index-…   (stat info reused, mtime kept)
-    GIT_INDEX_FILE=tmp git add -A        tracked + untracked, .gitignore honoured
+    GIT_INDEX_FILE=tmp git ls-files -o -m --exclude-standard   one walk: what `add -A` would add
+    GIT_INDEX_FILE=tmp git update-index --add --remove --stdin  those paths, minus oversized ones
     GIT_INDEX_FILE=tmp git write-tree    same tree as the previous snapshot → unchanged
     git commit-tree TREE -p PREV         fixed identity, trailers, no hooks, no signing
     git update-ref REF NEW OLD           compare-and-swap; retried once on a race
@@ -46,15 +47,14 @@ __all__ = [
 log = logging.getLogger("switchex.tracker")
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+STALE_REF_LOCK_SECONDS = 10.0
 EMPTY_TREES = {
     40: "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
     64: "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
 }
-_ADD_ERRORS = (
-    re.compile(r"unable to index file '(.+)'$"),
-    re.compile(r"'(.+?)/?' does not have a commit checked out$"),
-    re.compile(r"could not open directory '(.+?)/?'"),
-)
+_UNPROCESSED = re.compile(r"^fatal: Unable to process path (.+)$", re.MULTILINE)
+_UNOPENED = re.compile(r"could not open directory '(.+?)/?':")
+_MAX_DROPPED = 64
 
 
 @dataclass(frozen=True)
@@ -173,18 +173,27 @@ def _tmp_dir(repo: Repo) -> Path:
             shutil.rmtree(stale, ignore_errors=True)
         else:
             stale.unlink(missing_ok=True)
-    stale_ref_lock = repo.common_dir / (repo.ref + ".lock")
-    stale_ref_lock.unlink(missing_ok=True)
+    _sweep_ref_lock(repo.common_dir / (repo.ref + ".lock"))
     return tmp
+
+
+def _sweep_ref_lock(lock: Path) -> None:
+    """Remove the chain ref's lock left by a killed update-ref. Only switchex writes the ref,
+    under the repo lock, but `git pack-refs` briefly locks it too: only old ones go."""
+    with contextlib.suppress(FileNotFoundError):
+        if time.time() - lock.stat().st_mtime > STALE_REF_LOCK_SECONDS:
+            lock.unlink()
 
 
 def _stage(repo: Repo, index: Path, max_file_bytes: int) -> _Staged:
     """Build the work tree's tree in a temporary index seeded from the real one."""
     with contextlib.suppress(FileNotFoundError):  # no index yet: git starts an empty one
         shutil.copy2(repo.index, index)
-    env = {"GIT_INDEX_FILE": str(index)}
-    too_large = _too_large(repo, env, max_file_bytes) if max_file_bytes > 0 else []
-    unreadable = _add_all(repo, env, too_large, index.with_name(index.name + ".pathspec"))
+    env = _index_env(index)
+    changed, unreadable = _changed_paths(repo, env)
+    too_large = _too_large(repo, changed, max_file_bytes) if max_file_bytes > 0 else []
+    skip = set(too_large)
+    unreadable += _update_index(repo, env, [p for p in changed if p not in skip])
     tree = git(repo.worktree, "write-tree", env=env).decode().strip()
     notes = []
     if too_large:
@@ -192,7 +201,20 @@ def _stage(repo: Repo, index: Path, max_file_bytes: int) -> _Staged:
         notes[-1] += _names(too_large)
     if unreadable:
         notes.append(f"left out {_count(unreadable)} git could not read: {_names(unreadable)}")
+        log.info("snapshot of %s left out unreadable paths: %s", repo.worktree, unreadable)
     return _Staged(tree, tuple(too_large + unreadable), tuple(notes))
+
+
+def _index_env(index: Path) -> dict[str, str]:
+    """Point git at the temporary index; git >= 2.40 skips its checksum (older: ignored)."""
+    inherited = os.environ.get("GIT_CONFIG_COUNT", "")
+    count = int(inherited) if inherited.isdigit() else 0
+    return {
+        "GIT_INDEX_FILE": str(index),
+        "GIT_CONFIG_COUNT": str(count + 1),
+        f"GIT_CONFIG_KEY_{count}": "index.skipHash",
+        f"GIT_CONFIG_VALUE_{count}": "true",
+    }
 
 
 def _count(paths: list[str]) -> str:
@@ -204,40 +226,48 @@ def _names(paths: list[str], shown: int = 5) -> str:
     return ", ".join(paths[:shown]) + more
 
 
-def _too_large(repo: Repo, env: dict[str, str], limit: int) -> list[str]:
-    """Untracked or modified regular files over `limit` bytes (they would be hashed next)."""
-    listing = git(repo.worktree, "ls-files", "-z", "-o", "-m", "--exclude-standard", env=env)
+def _changed_paths(repo: Repo, env: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Untracked (not ignored), modified and deleted paths in index order, from one walk of
+    the work tree; and the directories git could not open."""
+    proc = run(repo.worktree, ["ls-files", "-z", "-o", "-m", "--exclude-standard"], env=env)
+    if proc.returncode != 0:
+        raise TrackerError(f"git ls-files failed: {first_line(proc.stderr)}")
+    # An embedded repository is listed as "dir/"; update-index takes it as "dir" (a gitlink).
+    raw = {p.rstrip(b"/") for p in proc.stdout.split(b"\0") if p.strip(b"/")}
+    stderr = proc.stderr.decode("utf-8", "surrogateescape")
+    return [os.fsdecode(p) for p in sorted(raw)], sorted(set(_UNOPENED.findall(stderr)))
+
+
+def _too_large(repo: Repo, paths: list[str], limit: int) -> list[str]:
+    """The regular files among `paths` over `limit` bytes (left out: never hashed)."""
     found = []
-    for raw in listing.split(b"\0"):
-        if not raw:
-            continue
+    for path in paths:
         try:
-            info = os.lstat(repo.worktree / os.fsdecode(raw))
+            info = os.lstat(repo.worktree / path)
         except OSError:
             continue
         if stat.S_ISREG(info.st_mode) and info.st_size > limit:
-            found.append(os.fsdecode(raw))
-    return sorted(set(found))
+            found.append(path)
+    return found
 
 
-def _add_all(repo: Repo, env: dict[str, str], exclude: list[str], pathspec: Path) -> list[str]:
-    """`git add -A` into the temporary index; the paths git could not add are returned."""
-    args = ["add", "-A", "--ignore-errors"]
-    if exclude:
-        specs = [b"."] + [b":(exclude,literal)" + os.fsencode(p) for p in exclude]
-        pathspec.write_bytes(b"\0".join(specs) + b"\0")
-        args += [f"--pathspec-from-file={pathspec}", "--pathspec-file-nul"]
-    try:
-        proc = run(repo.worktree, args, env=env)
-    finally:
-        pathspec.unlink(missing_ok=True)
-    lines = proc.stderr.decode("utf-8", "surrogateescape").splitlines()
-    if proc.returncode != 0 and any(line.startswith("fatal:") for line in lines):
-        raise TrackerError(f"git add failed: {first_line(proc.stderr)}")
-    failed = [m.group(1) for line in lines for rx in _ADD_ERRORS if (m := rx.search(line))]
-    if failed:
-        log.info("snapshot of %s left out unreadable paths: %s", repo.worktree, failed)
-    return sorted(set(failed))
+def _update_index(repo: Repo, env: dict[str, str], paths: list[str]) -> list[str]:
+    """Record `paths` as they are on disk in the temporary index (like `git add -A`, without
+    a second walk); paths git cannot read are dropped and returned."""
+    args = ["update-index", "--add", "--remove", "--replace", "--ignore-skip-worktree-entries"]
+    dropped: list[str] = []
+    while paths:
+        stdin = b"".join(os.fsencode(p) + b"\0" for p in paths)
+        proc = run(repo.worktree, [*args, "-z", "--stdin"], env=env, stdin=stdin)
+        if proc.returncode == 0:
+            break
+        match = _UNPROCESSED.search(proc.stderr.decode("utf-8", "surrogateescape"))
+        bad = match.group(1) if match else None
+        if bad not in paths or len(dropped) >= _MAX_DROPPED:
+            raise TrackerError(f"git update-index failed: {first_line(proc.stderr)}")
+        dropped.append(bad)
+        paths = [p for p in paths if p != bad]
+    return dropped
 
 
 def _read_heads(repo: Repo) -> _Heads:
