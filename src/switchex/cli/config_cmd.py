@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from switchex.cli.options import config_option, load
@@ -44,3 +46,24 @@ def config_check(config_path: str | None) -> None:
         console.print(f"notifications: {len(cfg.notify)} target(s)")
     if not cfg.active_tiers:
         raise click.ClickException("no tier is usable")
+
+
+@config.command("import-litellm")
+@click.argument("litellm_config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def config_import_litellm(litellm_config: Path) -> None:
+    """Print a switchex.yaml for a LiteLLM proxy config (the seed's litellm_config.yaml).
+
+    The chain follows the config's first `fallbacks` entry, else its model_list order;
+    keys stay in environment variables (os.environ/NAME becomes ${NAME}).
+    """
+    import yaml
+
+    from switchex.errors import ConfigError
+    from switchex.litellm_import import from_litellm
+
+    try:
+        data = from_litellm(yaml.safe_load(litellm_config.read_text(encoding="utf-8")))
+    except (ConfigError, yaml.YAMLError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{litellm_config}: {error}") from None
+    click.echo(f"# switchex configuration imported from {litellm_config.name}")
+    click.echo(yaml.safe_dump(data, sort_keys=False), nl=False)

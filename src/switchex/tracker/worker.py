@@ -28,6 +28,9 @@ log = logging.getLogger("switchex.tracker")
 SnapshotFn = Callable[..., SnapshotResult]
 
 
+IDLE_SECONDS = 30.0  # how long a repo's worker thread waits for more work
+
+
 @dataclass(frozen=True)
 class _Job:
     repo: Path
@@ -106,6 +109,7 @@ class Tracker:
         """Accept no more work and wait for queued snapshots; False if some are still running."""
         with self._cond:
             self._closed = True
+            self._cond.notify_all()
         return self.flush(timeout)
 
     def _enqueue(self, job: _Job) -> None:
@@ -116,7 +120,8 @@ class Tracker:
             queue = self._queues.setdefault(key, _Queue(deque()))
             queue.jobs.append(job)
             self._pending += 1
-            if queue.running:
+            if queue.running:  # its thread is busy or idling: wake it, start nothing
+                self._cond.notify_all()
                 return
             queue.running = True
             try:
@@ -132,6 +137,9 @@ class Tracker:
     def _drain(self, queue: _Queue) -> None:
         while True:
             with self._cond:
+                # Idle a while before exiting: starting a thread per request would cost the
+                # event loop a thread start (and its GIL hand-offs) on every boundary.
+                self._cond.wait_for(lambda: bool(queue.jobs) or self._closed, IDLE_SECONDS)
                 if not queue.jobs:
                     queue.running = False
                     self._cond.notify_all()

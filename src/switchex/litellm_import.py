@@ -1,0 +1,97 @@
+"""Turning a LiteLLM proxy config (the seed's `litellm_config.yaml`) into a switchex chain.
+
+Pure: a parsed LiteLLM config in, switchex config data out. The chain's order is the first
+`fallbacks` entry (model, then its fallbacks) when there is one, else the `model_list` order.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from switchex.errors import ConfigError
+
+Json = dict[str, Any]
+
+_OPENAI_BASES = {
+    "openrouter": "https://openrouter.ai/api/v1",
+    "deepseek": "https://api.deepseek.com/v1",
+    "openai": "https://api.openai.com/v1",
+    "groq": "https://api.groq.com/openai/v1",
+    "together_ai": "https://api.together.xyz/v1",
+    "mistral": "https://api.mistral.ai/v1",
+}
+_LOCAL_BASES = {
+    "ollama": "http://127.0.0.1:11434",
+    "ollama_chat": "http://127.0.0.1:11434",
+    "lm_studio": "http://127.0.0.1:1234",
+    "hosted_vllm": "http://127.0.0.1:8000",
+}
+
+
+def _secret(value: object) -> str | None:
+    """LiteLLM's `os.environ/NAME` becomes `${NAME}`; literal keys are refused (never copied)."""
+    if value is None:
+        return None
+    text = str(value)
+    if text.startswith("os.environ/"):
+        return "${" + text.removeprefix("os.environ/") + "}"
+    raise ConfigError(
+        "litellm config: a literal api_key is in the file; put it in an environment variable "
+        "(os.environ/NAME) so switchex never stores it"
+    )
+
+
+def _v1(base: str) -> str:
+    base = base.rstrip("/")
+    return base if base.endswith("/v1") else base + "/v1"
+
+
+def tier_from_entry(entry: Json) -> Json:
+    """One LiteLLM `model_list` entry as a switchex tier."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(entry.get("model_name", ""))).strip("-")
+    params = entry.get("litellm_params") or {}
+    route = str(params.get("model", ""))
+    prefix, _, model = route.partition("/")
+    if not name or not model:
+        raise ConfigError(f"litellm config: cannot read model_list entry {entry!r}")
+    tier: Json = {"name": name, "models": {"default": model}}
+    base = params.get("api_base")
+    if prefix == "anthropic":
+        tier.update(provider="anthropic", models={"default": model})
+        if base:
+            tier["base_url"] = str(base).rstrip("/")
+    elif prefix in ("gemini", "vertex_ai"):
+        tier.update(provider="gemini")
+    elif prefix in _LOCAL_BASES:
+        tier.update(provider="openai", base_url=_v1(str(base or _LOCAL_BASES[prefix])))
+    elif prefix in _OPENAI_BASES:
+        tier.update(provider="openai", base_url=_v1(str(base)) if base else _OPENAI_BASES[prefix])
+    else:
+        raise ConfigError(f"litellm config: provider {prefix!r} of {name!r} is not supported")
+    key = _secret(params.get("api_key"))
+    if key:
+        tier["api_key"] = key
+    return tier
+
+
+def _order(names: list[str], config: Json) -> list[str]:
+    settings = {**(config.get("litellm_settings") or {}), **(config.get("router_settings") or {})}
+    for fallback in settings.get("fallbacks") or []:
+        if isinstance(fallback, dict):
+            for first, rest in fallback.items():
+                chain = [first, *(rest or [])]
+                return [n for n in chain if n in names] + [n for n in names if n not in chain]
+    return names
+
+
+def from_litellm(config: Any) -> Json:
+    """Switchex config data for a parsed LiteLLM proxy config."""
+    entries = config.get("model_list") if isinstance(config, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError("litellm config: no model_list")
+    by_name: dict[str, Json] = {}
+    for entry in entries:
+        # LiteLLM load-balances entries that share a model_name: the first one becomes the tier.
+        by_name.setdefault(str(entry.get("model_name")), tier_from_entry(entry))
+    return {"tiers": [by_name[name] for name in _order(list(by_name), config)]}
