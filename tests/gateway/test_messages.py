@@ -283,3 +283,25 @@ def test_unknown_path_is_an_anthropic_shaped_404(
     answer = get(f"{make_gateway(claude).url}/v1/complete")
     assert answer.status == 404
     assert json.loads(answer.body)["error"]["type"] == "not_found_error"
+
+
+def test_client_leaving_mid_stream_cancels_the_upstream_request(
+    claude: FakeAnthropic, make_gateway: MakeGateway, tmp_path: Path
+) -> None:
+    import http.client
+
+    claude.push(Reply(text="a long answer " * 20, stall=0.2))
+    gateway = make_gateway(claude)
+    connection = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=10)
+    connection.request("POST", "/v1/messages", json.dumps(message(stream=True)).encode(),
+                       {"content-type": "application/json"})
+    response = connection.getresponse()
+    assert response.read1(100).startswith(b"event: message_start")
+    connection.close()
+    deadline = time.monotonic() + 5
+    while claude.broken_streams == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert claude.broken_streams == 1
+    [row] = journal_rows(tmp_path, "requests")
+    assert (row["status"], row["error_type"]) == (499, "client_disconnected")
+    assert post(f"{gateway.url}/v1/messages", message()).status == 200

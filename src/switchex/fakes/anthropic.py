@@ -276,7 +276,7 @@ class FakeAnthropic(FakeServer):
         if not body.get("stream"):
             return json_response(200, message, reply.headers)
         response = await start_stream(request, reply.headers)
-        return await send_events(response, stream_events(message), reply)
+        return await send_events(response, stream_events(message), reply, self)
 
     async def count_tokens(self, request: web.Request) -> web.Response:
         received = await self.record(request)

@@ -86,6 +86,7 @@ class FakeServer:
         self.default = default or Reply(text="ok")
         self.script: deque[Reply] = deque()
         self.received: list[Received] = []
+        self.broken_streams = 0  # streams whose reader went away before the end
         self.port = 0
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -211,17 +212,21 @@ async def start_stream(request: web.Request, headers: dict[str, str]) -> web.Str
 
 
 async def send_events(
-    response: web.StreamResponse, chunks: list[bytes], reply: Reply
+    response: web.StreamResponse, chunks: list[bytes], reply: Reply, fake: FakeServer | None = None
 ) -> web.StreamResponse:
     """Write stream chunks as the reply says (stall between, drop after N)."""
-    for index, chunk in enumerate(chunks):
-        if reply.drop_after is not None and index >= reply.drop_after:
-            transport = response._req.transport if response._req else None
-            if transport:
-                transport.close()
-            return response
-        if reply.stall and index:
-            await asyncio.sleep(reply.stall)
-        await response.write(chunk)
-    await response.write_eof()
+    try:
+        for index, chunk in enumerate(chunks):
+            if reply.drop_after is not None and index >= reply.drop_after:
+                transport = response._req.transport if response._req else None
+                if transport:
+                    transport.close()
+                return response
+            if reply.stall and index:
+                await asyncio.sleep(reply.stall)
+            await response.write(chunk)
+        await response.write_eof()
+    except (ConnectionError, RuntimeError):
+        if fake is not None:
+            fake.broken_streams += 1
     return response
