@@ -305,3 +305,30 @@ def test_any_valid_request_translates_into_one_a_strict_server_accepts(
     assert validate_request(body) is None
     assert request == original
     orjson.dumps(body)
+
+
+def test_long_tool_ids_from_gemini_are_shortened_consistently() -> None:
+    from switchex.providers.openai.request import translate_request
+
+    long_id = "toolu_gm0123456789abcdef_b" + "A" * 2000
+    request = {
+        "model": "m",
+        "max_tokens": 10,
+        "messages": [
+            {"role": "user", "content": "go"},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "tool_use", "id": long_id, "name": "Bash", "input": {"command": "ls"}}
+                ],
+            },
+            {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": long_id, "content": "ok"}],
+            },
+        ],
+    }
+    messages = translate_request(request, "deepseek-chat")["messages"]
+    call_id = messages[1]["tool_calls"][0]["id"]
+    assert len(call_id) <= 64
+    assert messages[2]["tool_call_id"] == call_id

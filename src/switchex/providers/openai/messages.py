@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import orjson
@@ -21,6 +22,21 @@ Json = dict[str, Any]
 
 TOOL_ERROR_PREFIX = "[tool error] "
 NO_RESULT = "[no result was recorded for this tool call]"
+
+
+MAX_TOOL_ID = 64  # OpenAI and Azure reject longer tool-call ids
+
+
+def openai_tool_id(tool_id: str) -> str:
+    """The id to send for a tool call: the provider's original, shortened if too long.
+
+    Gemini's ids carry a thought signature and can be kilobytes long; a hash keeps the call and
+    its result paired (both go through here) within the 64 characters strict servers allow.
+    """
+    original = from_anthropic_tool_id(tool_id)
+    if len(original) <= MAX_TOOL_ID:
+        return original
+    return "call_" + hashlib.sha256(original.encode()).hexdigest()[:40]
 
 
 def translate_messages(request: Json, model: str) -> list[Json]:
@@ -134,7 +150,7 @@ def _tool_result(block: Json) -> tuple[Json, list[Json]]:
         text = f"{text}\n\n{note}" if text else note
     if block.get("is_error"):
         text = TOOL_ERROR_PREFIX + text
-    tool_id = from_anthropic_tool_id(str(block.get("tool_use_id") or ""))
+    tool_id = openai_tool_id(str(block.get("tool_use_id") or ""))
     return {"role": "tool", "tool_call_id": tool_id, "content": text}, images
 
 
@@ -166,7 +182,7 @@ def _assistant(blocks: list[Json], replay: bool) -> list[Json]:
 def _tool_call(block: Json) -> Json:
     arguments = block.get("input")
     return {
-        "id": from_anthropic_tool_id(str(block.get("id") or "")),
+        "id": openai_tool_id(str(block.get("id") or "")),
         "type": "function",
         "function": {
             "name": str(block.get("name") or ""),
