@@ -60,7 +60,7 @@ def wait_for(port: int, path: str = "/health", timeout: float = 20) -> None:
 
 
 def claude_code_body(
-    stream: bool, text: str = "Fix the failing test in utils.py"
+    stream: bool, text: str = "Fix the failing test in utils.py", cwd: str = "/nonexistent/project"
 ) -> dict[str, Any]:
     """A request shaped like Claude Code 2.1's: 3 system blocks, 12 tools, a tool round."""
     schema = {
@@ -114,8 +114,7 @@ def claude_code_body(
             {"role": "user", "content": [{"type": "text", "text": text}]},
             {
                 "role": "system",
-                "content": "Primary working directory: /nonexistent/project\n"
-                "Is a git repository: false",
+                "content": f"Primary working directory: {cwd}\nIs a git repository: true",
             },
             {
                 "role": "assistant",
@@ -124,7 +123,7 @@ def claude_code_body(
                         "type": "tool_use",
                         "id": "toolu_01A",
                         "name": "Read",
-                        "input": {"file_path": "/nonexistent/project/utils.py"},
+                        "input": {"file_path": f"{cwd}/utils.py"},
                     }
                 ],
             },
@@ -286,6 +285,7 @@ def main() -> None:
             rss = psutil.Process(gateway.pid).memory_info().rss / 2**20
             print(f"gateway RSS after the run: {rss:.1f} MB")
             translated(Path(tmp), args.requests, processes)
+            tracking(Path(tmp), str(config), fake_port, args.requests // 4, processes)
         finally:
             for process in processes:
                 process.terminate()
@@ -360,6 +360,86 @@ def run_translated(fake_port: int, port: int, n: int) -> None:
                 lambda b=openai_raw: direct.call("/v1/chat/completions", b, OPENAI_HEADERS),
                 lambda b=raw: via.call("/v1/messages", b, ANTHROPIC_HEADERS),
             )
+
+
+def make_repo(root: Path, files: int) -> Path:
+    """A committed git repository of `files` small files."""
+    repo = root / "project"
+    for index in range(files):
+        path = repo / f"pkg{index % 20}" / f"module_{index}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"VALUE = {index}\n")
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@b",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@b",
+    }
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "files"]):
+        subprocess.run(["git", *command], cwd=repo, check=True, env=env)
+    return repo
+
+
+def tracking(
+    tmp: Path, config: str, fake_port: int, n: int, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    """The same requests through a tracking and a non-tracking gateway, while a "tool" edits
+    the repository before every request, so every boundary has a snapshot to take."""
+    repo = make_repo(tmp, 1000)
+    gateways = {}
+    for label, extra in (("tracking on", []), ("tracking off", ["--no-track"])):
+        port = free_port()
+        processes.append(
+            start(
+                [
+                    "-m",
+                    "switchex",
+                    "up",
+                    "--config",
+                    config,
+                    "--port",
+                    str(port),
+                    "--state-dir",
+                    str(tmp / label.replace(" ", "-")),
+                    *extra,
+                ]
+            )
+        )
+        wait_for(port)
+        gateways[label] = port
+    raw = json.dumps(claude_code_body(True, cwd=str(repo))).encode()
+    headers = {
+        "content-type": "application/json",
+        "x-api-key": "k",
+        "x-claude-code-session-id": "bench-session",
+    }
+    counter = iter(range(10**9))
+
+    def edit() -> None:
+        (repo / "pkg0" / "module_0.py").write_text(f"VALUE = {next(counter)}\n")
+
+    direct = Client(fake_port)
+    for label, port in gateways.items():
+        via = Client(port)
+
+        def through(via: Client = via) -> tuple[float, float, bytes]:
+            edit()
+            return via.call("/v1/messages", raw, headers)
+
+        compare(
+            f"{label}, 1k-file repo edited per request",
+            n,
+            lambda: direct.call("/v1/messages", raw, headers),
+            through,
+        )
+    commits = subprocess.run(
+        ["git", "rev-list", "--count", "refs/switchex/snapshots/main", "^HEAD"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    print(f"snapshots taken meanwhile by the tracking gateway: {commits or 0}")
 
 
 if __name__ == "__main__":

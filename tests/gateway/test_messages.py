@@ -270,7 +270,9 @@ def test_count_tokens_is_forwarded_then_estimated_while_cooling(
     assert estimated.headers["x-switchex-estimate"] == "1"
 
 
-@pytest.mark.parametrize("path", ["/health", "/api/hello", "/v1/models", "/metrics", "/status"])
+@pytest.mark.parametrize(
+    "path", ["/", "/health", "/api/hello", "/v1/models", "/metrics", "/status"]
+)
 def test_small_endpoints_answer(
     claude: FakeAnthropic, make_gateway: MakeGateway, path: str
 ) -> None:
@@ -293,8 +295,12 @@ def test_client_leaving_mid_stream_cancels_the_upstream_request(
     claude.push(Reply(text="a long answer " * 20, stall=0.2))
     gateway = make_gateway(claude)
     connection = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=10)
-    connection.request("POST", "/v1/messages", json.dumps(message(stream=True)).encode(),
-                       {"content-type": "application/json"})
+    connection.request(
+        "POST",
+        "/v1/messages",
+        json.dumps(message(stream=True)).encode(),
+        {"content-type": "application/json"},
+    )
     response = connection.getresponse()
     assert response.read1(100).startswith(b"event: message_start")
     connection.close()

@@ -16,6 +16,7 @@ from switchex.config import Config
 from switchex.errors import RequestError
 from switchex.gateway import asgi, endpoints
 from switchex.gateway.context import Gateway, RequestObserver, log
+from switchex.gateway.dashboard import PAGE
 from switchex.gateway.messages import handle_messages
 from switchex.gateway.router import Router, SwitchEvent
 from switchex.journal.db import Journal
@@ -90,6 +91,8 @@ class App:
             await asgi.respond_json(send, 200, endpoints.models_json(gateway))
         elif path == "/status" and method == "GET":
             await asgi.respond_json(send, 200, endpoints.status_json(gateway))
+        elif path == "/" and method == "GET":
+            await asgi.respond(send, 200, PAGE, "text/html; charset=utf-8")
         elif path == "/metrics" and method == "GET":
             text = endpoints.metrics_text(gateway).encode()
             await asgi.respond(send, 200, text, "text/plain; version=0.0.4")
@@ -124,8 +127,8 @@ class App:
 
     async def close(self) -> None:
         gateway = self.gateway
-        if gateway.session is not None:
-            await gateway.session.close()
+        if gateway.pool is not None:
+            await gateway.pool.close()
         closer = getattr(gateway.observer, "close", None)
         if closer is not None:
             closer()

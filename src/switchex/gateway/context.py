@@ -9,9 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import aiohttp
-
 from switchex.config import Config, TierConfig
+from switchex.gateway.http1 import Pool
 from switchex.gateway.router import Router, SwitchEvent
 from switchex.journal.db import Journal
 from switchex.providers.base import Provider, TierSpec
@@ -43,7 +42,7 @@ class Gateway:
     journal: Journal | None
     observer: RequestObserver | None = None
     on_switch: list[Callable[[SwitchEvent], None]] = field(default_factory=list)
-    session: aiohttp.ClientSession | None = None
+    pool: Pool | None = None
     started: float = field(default_factory=time.time)
     switches: deque[SwitchEvent] = field(default_factory=lambda: deque(maxlen=50))
     counts: Counter[tuple[str, int]] = field(default_factory=Counter)
@@ -55,12 +54,12 @@ class Gateway:
         self.tiers = {tier.name: tier for tier in self.config.active_tiers}
         self.specs = {name: tier_spec(tier) for name, tier in self.tiers.items()}
 
-    def http(self) -> aiohttp.ClientSession:
-        if self.session is None or self.session.closed:
+    def http(self) -> Pool:
+        if self.pool is None or self.pool.closed:
             from switchex.gateway.upstream import new_session
 
-            self.session = new_session()
-        return self.session
+            self.pool = new_session()
+        return self.pool
 
     def switched(self, event: SwitchEvent) -> None:
         """Record a change of serving tier everywhere it is shown."""

@@ -10,6 +10,7 @@ import orjson
 from switchex.errors import RequestError, SwitchableError
 from switchex.gateway import asgi
 from switchex.gateway.context import Gateway, log
+from switchex.gateway.http1 import UpstreamBroken
 from switchex.gateway.messages import parse_request
 from switchex.gateway.relay import relay_headers
 from switchex.providers.anthropic import forward_headers
@@ -82,7 +83,7 @@ async def _forward_count(
             out = relay_headers(response.headers, name)
             await asgi.respond(send, response.status, payload, out["content-type"], out)
             return True
-    except SwitchableError:
+    except (SwitchableError, UpstreamBroken, TimeoutError):
         return False
     except Exception:
         log.exception("count_tokens forward failed")

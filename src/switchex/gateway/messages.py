@@ -12,12 +12,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiohttp
 import orjson
 
 from switchex.errors import RequestError, SwitchableError, UpstreamError, UpstreamRejected
 from switchex.gateway import asgi, pricing
 from switchex.gateway.context import Gateway, log
+from switchex.gateway.http1 import Response, UpstreamBroken
 from switchex.gateway.relay import Relay, relay_headers
 from switchex.gateway.summary import ResponseSummary
 from switchex.providers.base import Json
@@ -180,10 +180,10 @@ async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.
             await relay.whole()
 
 
-async def _read(response: aiohttp.ClientResponse) -> bytes:
+async def _read(response: Response) -> bytes:
     try:
         return await response.read()
-    except (aiohttp.ClientError, TimeoutError):
+    except (UpstreamBroken, TimeoutError):
         return b""
 
 

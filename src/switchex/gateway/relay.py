@@ -11,11 +11,11 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import orjson
 
 from switchex.errors import SwitchableError
 from switchex.gateway import asgi
+from switchex.gateway.http1 import Response, UpstreamBroken
 from switchex.gateway.summary import StreamObserver
 from switchex.providers.base import Json, Provider, StreamTranslator
 from switchex.sse import PING, encode_event
@@ -60,7 +60,7 @@ class Relay:
         provider: Provider,
         exchange: Exchange,
         model: str,
-        response: aiohttp.ClientResponse,
+        response: Response,
         send: asgi.Send,
     ) -> None:
         self.gateway = gateway
@@ -76,7 +76,7 @@ class Relay:
     async def whole(self) -> None:
         try:
             body = await self.response.read()
-        except (aiohttp.ClientError, TimeoutError):
+        except (UpstreamBroken, TimeoutError):
             raise SwitchableError(
                 502, "the upstream answer broke off", reason="server_error"
             ) from None
@@ -99,19 +99,26 @@ class Relay:
             await self._translate_stream(self.provider.stream_translator(self.model))
 
     async def _read(self, timeout: float) -> bytes | None:
-        """The next chunk (b"" at the end), or None when `timeout` passed with nothing."""
+        """The next chunk (b"" at the end), or None when `timeout` passed with nothing.
+
+        A TimeoutError of the call itself (its total timeout) propagates.
+        """
         try:
-            async with asyncio.timeout(timeout):
-                return await self.response.content.readany()
+            async with asyncio.timeout(timeout) as scope:
+                return await self.response.readany()
         except TimeoutError:
-            return None
+            if scope.expired():
+                return None
+            raise
 
     async def _first(self, timeout: float) -> bytes:
         """The first chunk of a stream; a silent or empty upstream is a switch-worthy failure."""
         try:
             chunk = await self._read(timeout)
-        except aiohttp.ClientError:
+        except UpstreamBroken:
             chunk = b""
+        except TimeoutError:
+            chunk = None
         if chunk is None:
             raise SwitchableError(504, "the upstream stream stayed silent", reason="timeout")
         if not chunk:
@@ -141,7 +148,7 @@ class Relay:
         while True:
             try:
                 chunk = await self._read(interval)
-            except (aiohttp.ClientError, TimeoutError):
+            except (UpstreamBroken, TimeoutError):
                 await self._end(b"\n\n" + _LOST if not at_boundary else _LOST)
                 return
             if chunk is None:
@@ -165,7 +172,7 @@ class Relay:
         while True:
             try:
                 chunk = await self._read(interval)
-            except (aiohttp.ClientError, TimeoutError):
+            except (UpstreamBroken, TimeoutError):
                 await self._end(_LOST)
                 return
             if chunk is None:
@@ -189,8 +196,12 @@ class Relay:
         while (left := deadline - time.monotonic()) > 0:
             try:
                 chunk = await self._read(left)
-            except aiohttp.ClientError:
+            except UpstreamBroken:
                 chunk = b""
+            except TimeoutError:
+                raise SwitchableError(
+                    504, "the upstream stream timed out", reason="timeout"
+                ) from None
             if chunk is None:
                 return []
             events = translator.feed(chunk) if chunk else translator.finish()
