@@ -18,16 +18,29 @@ from switchex.tracker.worker import Tracker
 log = logging.getLogger("switchex.tracker")
 
 
+NOT_A_REPO = ("not a git repository", "does not exist", "bare repository", "not inside a work tree")
+RECHECK_SECONDS = 60.0  # how long a directory found not to be a repository is left alone
+
+
 class TrackingObserver:
     """Connects the gateway's request flow and Claude Code's hooks to the git tracker.
 
     The repository of a session is looked up once (the request's "Primary working directory"
-    line) and remembered; nothing here runs git on the event loop.
+    line) and remembered; nothing here runs git on the event loop. A directory that is not a
+    git work tree is left alone for a minute instead of being probed on every request, and a
+    repeated skip is logged and journaled once, not per request.
     """
 
-    def __init__(self, tracker: Tracker) -> None:
-        self.tracker = tracker
+    def __init__(
+        self, journal: Journal | None, notifier: Notifier | None, clock: Any = time.monotonic
+    ) -> None:
+        self.journal = journal
+        self.notifier = notifier
+        self.clock = clock
+        self.tracker: Tracker | None = None
         self._hints: dict[str, Path | None] = {}
+        self._quiet: dict[Path, float] = {}
+        self._last_skip: dict[Path, str] = {}
 
     def boundary(self, session: str, request: dict[str, Any], agent: str) -> str | None:
         hint = self._hints.get(session) if session else None
@@ -36,69 +49,94 @@ class TrackingObserver:
             hint = Path(found) if found else None
             if session and hint is not None:
                 self._hints[session] = hint
-        self.tracker.boundary(session, hint, agent or None)
+        if self.tracker is not None and not self._is_quiet(hint):
+            self.tracker.boundary(session, hint, agent or None)
         return str(hint) if hint else None
 
+    def _is_quiet(self, hint: Path | None) -> bool:
+        until = self._quiet.get(hint) if hint is not None else None
+        return until is not None and self.clock() < until
+
     def responded(self, session: str, model: str, tier: str, tool_use: bool) -> None:
-        self.tracker.responded(session, model, tier, tool_use)
+        if self.tracker is not None:
+            self.tracker.responded(session, model, tier, tool_use)
 
     def hook(self, event: str, payload: dict[str, Any]) -> None:
         """A Claude Code hook, forwarded by `switchex hook` (runs in a worker thread)."""
+        tracker = self.tracker
         session = str(payload.get("session_id") or "")
         cwd = payload.get("cwd")
+        if tracker is None:
+            return
         if event == "SessionStart" and isinstance(cwd, str):
-            self.tracker.register(session, cwd)
+            tracker.register(session, cwd)
         elif event == "UserPromptSubmit":
             if isinstance(cwd, str) and session not in self._hints:
-                self.tracker.register(session, cwd)
+                tracker.register(session, cwd)
                 self._hints[session] = Path(cwd)
-            self.tracker.human_boundary(session)
+            tracker.human_boundary(session)
         elif event in ("Stop", "SubagentStop"):
-            self.tracker.boundary(session, Path(cwd) if isinstance(cwd, str) else None)
+            tracker.boundary(session, Path(cwd) if isinstance(cwd, str) else None)
+
+    def record(self, result: SnapshotResult) -> None:
+        """The tracker's result callback: log line, journal row, work tally for notifications."""
+        who = result.attribution
+        if result.skipped:
+            self._skipped(result)
+            return
+        self._last_skip.pop(result.worktree, None)
+        if not result.changed:
+            return
+        log.info(
+            "snapshot %s %s by %s (%s): %d file(s) +%d/-%d",
+            result.worktree,
+            (result.commit or "")[:10],
+            who.model,
+            who.tier,
+            len(result.files),
+            result.added,
+            result.removed,
+        )
+        if self.notifier is not None and who.kind == "ai":
+            self.notifier.worked(who.tier, result.files, result.added, result.removed)
+        self._journal(result)
+
+    def _skipped(self, result: SnapshotResult) -> None:
+        reason = result.skipped or ""
+        if any(words in reason for words in NOT_A_REPO):
+            self._quiet[result.worktree] = self.clock() + RECHECK_SECONDS
+        if self._last_skip.get(result.worktree) == reason:
+            return
+        self._last_skip[result.worktree] = reason
+        log.info("snapshot of %s skipped: %s", result.worktree, reason)
+        self._journal(result)
+
+    def _journal(self, result: SnapshotResult) -> None:
+        if self.journal is None:
+            return
+        who = result.attribution
+        self.journal.record(
+            "snapshots",
+            {
+                "time": time.time(),
+                "repo": str(result.worktree),
+                "ref": result.ref,
+                "commit_id": result.commit,
+                "model": who.model,
+                "tier": who.tier,
+                "session": who.session,
+                "kind": who.kind,
+                "files": len(result.files),
+                "added": result.added,
+                "removed": result.removed,
+                "skipped": result.skipped,
+                "seconds": result.seconds,
+            },
+        )
 
     def close(self) -> None:
-        self.tracker.close()
-
-
-def snapshot_recorder(journal: Journal | None, notifier: Notifier | None) -> Any:
-    """The tracker's result callback: journal row, log line, work tally for notifications."""
-
-    def record(result: SnapshotResult) -> None:
-        who = result.attribution
-        if result.commit:
-            log.info(
-                "snapshot %s %s by %s (%s): %d file(s) +%d/-%d",
-                result.worktree,
-                result.commit[:10],
-                who.model,
-                who.tier,
-                len(result.files),
-                result.added,
-                result.removed,
-            )
-        if notifier is not None and result.changed and who.kind == "ai":
-            notifier.worked(who.tier, result.files, result.added, result.removed)
-        if journal is not None and (result.changed or result.skipped):
-            journal.record(
-                "snapshots",
-                {
-                    "time": time.time(),
-                    "repo": str(result.worktree),
-                    "ref": result.ref,
-                    "commit_id": result.commit,
-                    "model": who.model,
-                    "tier": who.tier,
-                    "session": who.session,
-                    "kind": who.kind,
-                    "files": len(result.files),
-                    "added": result.added,
-                    "removed": result.removed,
-                    "skipped": result.skipped,
-                    "seconds": result.seconds,
-                },
-            )
-
-    return record
+        if self.tracker is not None:
+            self.tracker.close()
 
 
 def build_app(
@@ -108,12 +146,11 @@ def build_app(
     notifier = Notifier(config.notify) if config.notify else None
     gateway = create_gateway(config, state_dir)
     if track and config.tracking.enabled:
-        tracker = Tracker(
-            snapshot_recorder(gateway.journal, notifier),
-            default_repo,
-            max_file_bytes=config.tracking.max_file_bytes,
+        observer = TrackingObserver(gateway.journal, notifier)
+        observer.tracker = Tracker(
+            observer.record, default_repo, max_file_bytes=config.tracking.max_file_bytes
         )
-        gateway.observer = TrackingObserver(tracker)
+        gateway.observer = observer
     if notifier is not None:
         gateway.on_switch.append(notifier.switched)
     return App(gateway, closers=[notifier.close] if notifier else [])

@@ -171,7 +171,7 @@ class Tracker:
             result = replace(result, notes=(*result.notes, note))
             log.warning("snapshot of %s %s", job.repo, note)
         if result.skipped:
-            log.info("snapshot of %s skipped: %s", job.repo, result.skipped)
+            log.debug("snapshot of %s skipped: %s", job.repo, result.skipped)
         try:
             self._on_result(result)
         except Exception:

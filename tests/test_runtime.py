@@ -1,0 +1,81 @@
+"""The glue between the gateway and the tracker: repository lookup, quiet skips, journaling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from switchex.runtime import RECHECK_SECONDS, TrackingObserver
+from switchex.tracker.records import Attribution, SnapshotResult
+
+
+class FakeTracker:
+    def __init__(self) -> None:
+        self.boundaries: list[tuple[str, Path | None]] = []
+
+    def boundary(self, session: str, repo: Path | None, agent: str | None = None) -> None:
+        self.boundaries.append((session, repo))
+
+
+class Journal:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def record(self, table: str, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+
+
+def request(cwd: str) -> dict[str, Any]:
+    return {
+        "model": "m",
+        "messages": [
+            {"role": "user", "content": "hi"},
+            {
+                "role": "system",
+                "content": f"Primary working directory: {cwd}\nIs a git repository: true",
+            },
+        ],
+    }
+
+
+def skipped(path: str, reason: str) -> SnapshotResult:
+    return SnapshotResult(
+        Path(path), "", None, None, False, reason, (), 0, 0, 0.01, Attribution.human("s")
+    )
+
+
+def make() -> tuple[TrackingObserver, FakeTracker, Journal, list[float]]:
+    now = [100.0]
+    journal = Journal()
+    observer = TrackingObserver(journal, None, clock=lambda: now[0])  # type: ignore[arg-type]
+    tracker = FakeTracker()
+    observer.tracker = tracker  # type: ignore[assignment]
+    return observer, tracker, journal, now
+
+
+def test_the_working_directory_comes_from_the_request_and_is_remembered() -> None:
+    observer, tracker, _, _ = make()
+    assert observer.boundary("s1", request("/work/p"), "") == "/work/p"
+    assert observer.boundary("s1", {"model": "m", "messages": []}, "") == "/work/p"
+    assert tracker.boundaries == [("s1", Path("/work/p")), ("s1", Path("/work/p"))]
+
+
+def test_a_directory_that_is_no_repository_is_left_alone_then_rechecked() -> None:
+    observer, tracker, journal, now = make()
+    observer.boundary("s1", request("/tmp/scratch"), "")
+    for _ in range(3):
+        observer.record(skipped("/tmp/scratch", "not a git repository"))
+    assert len(journal.rows) == 1  # the same skip is journaled once
+    observer.boundary("s1", request("/tmp/scratch"), "")
+    assert len(tracker.boundaries) == 1  # quiet: no probe per request
+    now[0] += RECHECK_SECONDS + 1
+    observer.boundary("s1", request("/tmp/scratch"), "")
+    assert len(tracker.boundaries) == 2
+
+
+def test_a_new_skip_reason_is_journaled_again() -> None:
+    observer, _, journal, _ = make()
+    observer.record(skipped("/work/p", "index.lock present"))
+    observer.record(skipped("/work/p", "index.lock present"))
+    observer.record(skipped("/work/p", "mid-rebase"))
+    assert [row["skipped"] for row in journal.rows] == ["index.lock present", "mid-rebase"]
