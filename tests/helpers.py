@@ -13,6 +13,7 @@ import uvicorn
 from switchex.config import Config, parse_config
 from switchex.gateway.app import App, create_gateway
 from switchex.gateway.context import Gateway
+from switchex.gateway.server import CoalescingHttpToolsProtocol
 
 
 def make_config(tiers: list[dict[str, Any]], **extra: Any) -> Config:
@@ -27,6 +28,7 @@ class GatewayServer:
         self.server = uvicorn.Server(
             uvicorn.Config(
                 app,
+                http=CoalescingHttpToolsProtocol,
                 host="127.0.0.1",
                 port=0,
                 loop="asyncio",
