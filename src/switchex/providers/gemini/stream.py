@@ -30,19 +30,19 @@ from switchex.providers.gemini.answer import (
 )
 from switchex.providers.gemini.errors import google_error, stream_error_event
 from switchex.providers.gemini.response import THINKING_SIGNATURE, tool_use_block
-from switchex.sse import SSEParser
+from switchex.providers.streaming import SSEDataTranslator, api_error_event
 
 Json = dict[str, Any]
 
 _EMPTY_THINKING: Json = {"type": "thinking", "thinking": "", "signature": ""}
 
 
-class GeminiStreamTranslator:
+class GeminiStreamTranslator(SSEDataTranslator):
     """Feeds on raw stream bytes; see the module docstring for the mapping."""
 
     def __init__(self, model: str) -> None:
+        super().__init__()
         self._model = model
-        self._parser = SSEParser()
         self._started = False
         self._done = False
         self._open: str | None = None
@@ -51,22 +51,13 @@ class GeminiStreamTranslator:
         self._has_text = False
         self._usage = empty_usage()
 
-    def feed(self, chunk: bytes) -> list[Json]:
-        events: list[Json] = []
-        for _, data in self._parser.feed(chunk):
-            events.extend(self._data(data))
-        return events
-
     def finish(self) -> list[Json]:
-        events: list[Json] = []
-        for _, data in self._parser.finish():
-            events.extend(self._data(data))
+        events = self._rest()
         if self._done:
             return events
         self._done = True
         if not self._started:
-            message = "Gemini closed the stream without an answer."
-            return [*events, {"type": "error", "error": {"type": "api_error", "message": message}}]
+            return [*events, api_error_event("Gemini closed the stream without an answer.")]
         if self._index < 0:
             return [*events, *self._end("refusal", NO_ANSWER)]
         return [*events, *self._end(stop_reason(None, self._has_calls), None)]

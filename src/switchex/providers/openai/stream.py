@@ -18,21 +18,20 @@ from switchex.providers.common import new_message_id
 from switchex.providers.openai.blocks import BlockSequencer
 from switchex.providers.openai.errors import stream_error_event
 from switchex.providers.openai.response import reasoning_of, stop_reason, usage_to_anthropic
-from switchex.sse import SSEParser
+from switchex.providers.streaming import SSEDataTranslator, api_error_event
 
 Json = dict[str, Any]
 
 
-def _error(message: str) -> Json:
-    return {"type": "error", "error": {"type": "api_error", "message": message}}
+_error = api_error_event
 
 
-class OpenAIStreamTranslator:
+class OpenAIStreamTranslator(SSEDataTranslator):
     """One streamed answer; implements providers.base.StreamTranslator."""
 
     def __init__(self, model: str) -> None:
+        super().__init__()
         self.model = model
-        self._parser = SSEParser()
         self._blocks = BlockSequencer()
         self._started = False
         self._ended = False
@@ -40,16 +39,8 @@ class OpenAIStreamTranslator:
         self._finish_reason: str | None = None
         self._usage: Json | None = None
 
-    def feed(self, chunk: bytes) -> list[Json]:
-        events: list[Json] = []
-        for _, data in self._parser.feed(chunk):
-            events.extend(self._data(data))
-        return events
-
     def finish(self) -> list[Json]:
-        events: list[Json] = []
-        for _, data in self._parser.finish():
-            events.extend(self._data(data))
+        events = self._rest()
         if self._ended:
             return events
         self._ended = True
