@@ -220,3 +220,13 @@ def wait_for_snapshots(repo: Path, count: int) -> list[dict[str, Any]]:
         if len(entries) >= count or time.monotonic() > deadline:
             return entries
         time.sleep(0.2)
+
+
+def assert_serving_while_claude_cools(gateway: Gateway, tier: str, reset: int) -> None:
+    """`tier` serves, the first tier (claude) cools until its reset, one switch journaled."""
+    status = gateway.status()
+    assert status["active"] == tier
+    assert status["tiers"][0]["state"] == "cooling" and status["tiers"][0]["until"] == reset
+    assert gateway.journal("SELECT from_tier, to_tier, reason, until FROM switches") == [
+        ("claude", tier, "rate_limit", reset)
+    ]

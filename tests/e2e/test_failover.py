@@ -10,7 +10,7 @@ import pytest
 
 from switchex.fakes.anthropic import FakeAnthropic
 from switchex.fakes.base import Reply, ToolCall
-from tests.e2e.conftest import run_claude
+from tests.e2e.conftest import assert_serving_while_claude_cools, run_claude
 
 pytestmark = pytest.mark.e2e
 
@@ -52,11 +52,7 @@ def test_rate_limited_claude_hands_over_and_takes_back(
     first_tier_times = [r.time for r in claude.model_requests()]
     assert len(first_tier_times) == 2  # the tool_use answer and the 429; nothing while cooling
     assert len(claude2.model_requests()) == 2
-    status = gateway.status()
-    assert status["active"] == "backup"
-    assert status["tiers"][0]["state"] == "cooling" and status["tiers"][0]["until"] == reset
-    switches = gateway.journal("SELECT from_tier, to_tier, reason, until FROM switches")
-    assert switches == [("claude", "backup", "rate_limit", reset)]
+    assert_serving_while_claude_cools(gateway, "backup", reset)
 
     time.sleep(max(0.0, reset - time.time()) + 0.2)
     claude.push(Reply(text="claude is back"))

@@ -29,7 +29,13 @@ from switchex.fakes.base import Received, Reply, ToolCall
 from switchex.fakes.gemini import DUMMY_SIGNATURE, FakeGemini, validate_request
 from switchex.fakes.openai import FakeOpenAI
 from switchex.providers.gemini.ids import call_signature
-from tests.e2e.conftest import ClaudeRun, Gateway, run_claude, tool
+from tests.e2e.conftest import (
+    ClaudeRun,
+    Gateway,
+    assert_serving_while_claude_cools,
+    run_claude,
+    tool,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -173,12 +179,7 @@ def test_gemini_tier_serves_a_whole_agentic_loop(
     replayed = function_calls(bodies[-1])
     assert [c["functionCall"]["name"] for c in replayed] == ["Read", "Edit", "Bash"]
     assert all(c["thoughtSignature"] in gemini.issued_signatures for c in replayed)
-    status = gateway.status()
-    assert status["active"] == "gemini"
-    assert status["tiers"][0]["state"] == "cooling" and status["tiers"][0]["until"] == reset
-    assert gateway.journal("SELECT from_tier, to_tier, reason, until FROM switches") == [
-        ("claude", "gemini", "rate_limit", reset)
-    ]
+    assert_serving_while_claude_cools(gateway, "gemini", reset)
     served = gateway.journal("SELECT tier, served_model, status FROM requests", at_least=4)
     assert served == [("gemini", MODEL, 200)] * 4
 

@@ -21,7 +21,7 @@ from switchex.fakes.anthropic import FakeAnthropic, sign
 from switchex.fakes.base import Reply, ToolCall
 from switchex.fakes.openai import FakeOpenAI, validate_request
 from switchex.providers.common import from_anthropic_tool_id
-from tests.e2e.conftest import ClaudeRun, Gateway, run_claude
+from tests.e2e.conftest import ClaudeRun, Gateway, assert_serving_while_claude_cools, run_claude
 
 pytestmark = pytest.mark.e2e
 
@@ -153,12 +153,7 @@ def test_openai_tier_serves_a_whole_agentic_loop(
     assert [t["reasoning_content"] for t in turns] == THOUGHTS[:3]  # DeepSeek replay
     tool_messages = [m for m in bodies[-1]["messages"] if m["role"] == "tool"]
     assert [m["tool_call_id"] for m in tool_messages] == FOREIGN_IDS
-    status = gateway.status()
-    assert status["active"] == "deepseek"
-    assert status["tiers"][0]["state"] == "cooling" and status["tiers"][0]["until"] == reset
-    assert gateway.journal("SELECT from_tier, to_tier, reason, until FROM switches") == [
-        ("claude", "deepseek", "rate_limit", reset)
-    ]
+    assert_serving_while_claude_cools(gateway, "deepseek", reset)
     served = gateway.journal("SELECT tier, served_model, status FROM requests", at_least=4)
     assert served == [("deepseek", MODEL, 200)] * 4
 

@@ -59,6 +59,13 @@ class SnapshotResult:
     skipped_files: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
+    @classmethod
+    def skip(
+        cls, worktree: Path, ref: str, attribution: Attribution, reason: str, seconds: float
+    ) -> SnapshotResult:
+        """A snapshot that was not taken, and why."""
+        return cls(worktree, ref, None, None, False, reason, (), 0, 0, seconds, attribution)
+
 
 @dataclass(frozen=True)
 class SnapshotCommit:

@@ -111,19 +111,7 @@ def take_snapshot(
 def _skipped(
     worktree: Path, ref: str, attribution: Attribution, reason: str, start: float
 ) -> SnapshotResult:
-    return SnapshotResult(
-        worktree=worktree,
-        ref=ref,
-        commit=None,
-        parent=None,
-        changed=False,
-        skipped=reason,
-        files=(),
-        added=0,
-        removed=0,
-        seconds=time.monotonic() - start,
-        attribution=attribution,
-    )
+    return SnapshotResult.skip(worktree, ref, attribution, reason, time.monotonic() - start)
 
 
 def _snapshot(

@@ -193,16 +193,4 @@ def _coalesce(batch: list[_Job]) -> list[_Job]:
 
 
 def _failed(job: _Job, reason: str) -> SnapshotResult:
-    return SnapshotResult(
-        worktree=job.repo,
-        ref="",
-        commit=None,
-        parent=None,
-        changed=False,
-        skipped=reason,
-        files=(),
-        added=0,
-        removed=0,
-        seconds=0.0,
-        attribution=job.attribution,
-    )
+    return SnapshotResult.skip(job.repo, "", job.attribution, reason, 0.0)
