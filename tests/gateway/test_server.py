@@ -5,6 +5,8 @@ from typing import Any
 
 from switchex.gateway.server import CoalescingTransport
 
+HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n"
+
 
 class Recorder:
     def __init__(self) -> None:
@@ -24,25 +26,31 @@ class Recorder:
         return ("127.0.0.1", 1) if name == "peername" else None
 
 
-async def test_writes_of_one_loop_turn_leave_in_one_system_call() -> None:
+def coalescing() -> tuple[CoalescingTransport, Recorder]:
     raw = Recorder()
-    transport = CoalescingTransport(raw, asyncio.get_running_loop())  # type: ignore[arg-type]
-    transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
-    transport.write(b"body")
+    return CoalescingTransport(raw, asyncio.get_running_loop()), raw  # type: ignore[arg-type]
+
+
+async def test_the_head_leaves_with_the_first_body_write_at_once() -> None:
+    transport, raw = coalescing()
+    transport.write(HEAD)
     assert raw.writes == []
-    await asyncio.sleep(0)
-    assert raw.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody"]
+    transport.write(b"{}")
+    assert raw.writes == [HEAD + b"{}"]
     transport.write(b"more")
-    await asyncio.sleep(0)
     assert raw.writes[-1] == b"more"
 
 
-async def test_close_flushes_first_and_other_calls_pass_through() -> None:
-    raw = Recorder()
-    transport = CoalescingTransport(raw, asyncio.get_running_loop())  # type: ignore[arg-type]
-    transport.write(b"last words")
-    transport.close()
-    assert raw.writes == [b"last words"] and raw.closed
-    assert transport.get_extra_info("peername") == ("127.0.0.1", 1)
+async def test_a_head_alone_is_written_at_the_end_of_the_loop_turn() -> None:
+    transport, raw = coalescing()
+    transport.write(HEAD)
     await asyncio.sleep(0)
-    assert raw.writes == [b"last words"]  # the scheduled flush found nothing more
+    assert raw.writes == [HEAD]
+
+
+async def test_close_flushes_first_and_other_calls_pass_through() -> None:
+    transport, raw = coalescing()
+    transport.write(HEAD)
+    transport.close()
+    assert raw.writes == [HEAD] and raw.closed
+    assert transport.get_extra_info("peername") == ("127.0.0.1", 1)

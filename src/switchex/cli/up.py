@@ -59,6 +59,7 @@ def up(
     """
     import uvicorn
 
+    from switchex.gateway.server import CoalescingHttpToolsProtocol
     from switchex.runtime import build_app
 
     setup_logging(verbose)
@@ -79,7 +80,7 @@ def up(
             host=host,
             port=port,
             loop="uvloop",
-            http="httptools",
+            http=CoalescingHttpToolsProtocol,
             lifespan="on",
             log_level="warning",
             access_log=False,

@@ -1,9 +1,10 @@
-"""uvicorn's httptools protocol with one change: writes made in one loop turn go out together.
+"""uvicorn's httptools protocol with one change: a response's head leaves with its first body.
 
-An ASGI response is several `send` calls (headers, body, the end of a chunked body) and
-uvicorn writes each to the socket at once: two or three system calls where one would do. The
-coalescing transport gathers what is written during one turn of the event loop and writes it
-with a single call at the end of that turn. Order and content are unchanged.
+uvicorn writes the status line and headers to the socket as soon as the app sends
+`http.response.start`, and the body with the next `send`: two system calls where one would
+do. The transport below holds the head back and writes it together with the next write. It
+never delays bytes: if nothing follows in the same loop turn (a stream still waiting for its
+first chunk), the head is written at the end of that turn.
 """
 
 from __future__ import annotations
@@ -15,28 +16,31 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
 class CoalescingTransport:
-    """A transport wrapper whose `write` is deferred to the end of the current loop turn."""
+    """A transport wrapper that joins a response head with the write that follows it."""
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
         self._loop = loop
-        self._pending: list[bytes] = []
+        self._head: bytes | None = None
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        if not self._pending:
+        data = bytes(data)
+        if self._head is not None:
+            data, self._head = self._head + data, None
+        elif data.startswith(b"HTTP/1.1 ") and data.endswith(b"\r\n\r\n"):
+            self._head = data
             self._loop.call_soon(self.flush)
-        self._pending.append(bytes(data))
+            return
+        self._transport.write(data)
 
     def writelines(self, lines: Any) -> None:
-        for line in lines:
-            self.write(line)
+        self.write(b"".join(lines))
 
     def flush(self) -> None:
-        if self._pending:
-            data = b"".join(self._pending)
-            self._pending.clear()
+        if self._head is not None:
+            head, self._head = self._head, None
             if not self._transport.is_closing():
-                self._transport.write(data)
+                self._transport.write(head)
 
     def close(self) -> None:
         self.flush()
