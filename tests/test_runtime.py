@@ -55,9 +55,9 @@ def make() -> tuple[TrackingObserver, FakeTracker, Journal, list[float]]:
 
 def test_the_working_directory_comes_from_the_request_and_is_remembered() -> None:
     observer, tracker, _, _ = make()
-    assert observer.boundary("s1", request("/work/p"), "") == "/work/p"
-    assert observer.boundary("s1", {"model": "m", "messages": []}, "") == "/work/p"
-    assert tracker.boundaries == [("s1", Path("/work/p")), ("s1", Path("/work/p"))]
+    assert observer.boundary("s1", request("/srv/p"), "") == "/srv/p"
+    assert observer.boundary("s1", {"model": "m", "messages": []}, "") == "/srv/p"
+    assert tracker.boundaries == [("s1", Path("/srv/p")), ("s1", Path("/srv/p"))]
 
 
 def test_a_directory_that_is_no_repository_is_left_alone_then_rechecked() -> None:
@@ -75,7 +75,7 @@ def test_a_directory_that_is_no_repository_is_left_alone_then_rechecked() -> Non
 
 def test_a_new_skip_reason_is_journaled_again() -> None:
     observer, _, journal, _ = make()
-    observer.record(skipped("/work/p", "index.lock present"))
-    observer.record(skipped("/work/p", "index.lock present"))
-    observer.record(skipped("/work/p", "mid-rebase"))
+    observer.record(skipped("/srv/p", "index.lock present"))
+    observer.record(skipped("/srv/p", "index.lock present"))
+    observer.record(skipped("/srv/p", "mid-rebase"))
     assert [row["skipped"] for row in journal.rows] == ["index.lock present", "mid-rebase"]

@@ -248,7 +248,7 @@ def test_garbage_and_dropped_streams(fake: FakeGemini) -> None:
 
 # -- the gemini provider against the strict fake --------------------------------------------
 TIER = TierSpec("gemini", "", KEY)
-ENV = "Primary working directory: /work/repo\nIs a git repository: true"
+ENV = "Primary working directory: /srv/repo\nIs a git repository: true"
 
 
 def send(fake: FakeGemini, request: dict[str, Any], model: str = PRO3) -> tuple[int, bytes]:
@@ -272,7 +272,7 @@ def claude_conversation() -> list[dict[str, Any]]:
                     "type": "tool_use",
                     "id": "toolu_01AbCdEf",
                     "name": "Read",
-                    "input": {"file_path": "/work/repo/main.py"},
+                    "input": {"file_path": "/srv/repo/main.py"},
                 },
                 {
                     "type": "tool_use",

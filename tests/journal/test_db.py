@@ -46,20 +46,20 @@ def test_close_writes_what_is_still_queued(tmp_path: Path) -> None:
 def test_usage_counts_answered_requests_of_the_repo_and_below(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "j.sqlite3")
     rows = [
-        ("/work/p", "gemini-2.5-flash", 200, 100, 10, 0.5),
-        ("/work/p/sub", "gemini-2.5-flash", 200, 50, 5, 0.25),
-        ("/work/p", "gemini-2.5-flash", 429, 0, 0, 0.0),
-        ("/work/pother", "gemini-2.5-flash", 200, 999, 999, 9.0),
-        ("/work/p", "claude-opus-5-5", 200, 7, 3, 1.0),
+        ("/srv/p", "gemini-2.5-flash", 200, 100, 10, 0.5),
+        ("/srv/p/sub", "gemini-2.5-flash", 200, 50, 5, 0.25),
+        ("/srv/p", "gemini-2.5-flash", 429, 0, 0, 0.0),
+        ("/srv/pother", "gemini-2.5-flash", 200, 999, 999, 9.0),
+        ("/srv/p", "claude-opus-5-5", 200, 7, 3, 1.0),
     ]
     for repo, model, status, tokens_in, tokens_out, cost in rows:
         journal.record("requests", {"time": 1.0, "repo": repo, "served_model": model,
                                     "status": status, "input_tokens": tokens_in,
                                     "output_tokens": tokens_out, "cost": cost})
     journal.close()
-    usage = usage_by_model(tmp_path / "j.sqlite3", Path("/work/p"))
+    usage = usage_by_model(tmp_path / "j.sqlite3", Path("/srv/p"))
     assert usage["gemini-2.5-flash"].requests == 2
     assert usage["gemini-2.5-flash"].input_tokens == 150
     assert usage["gemini-2.5-flash"].cost == 0.75
     assert usage["claude-opus-5-5"].output_tokens == 3
-    assert usage_by_model(tmp_path / "missing.sqlite3", Path("/work/p")) == {}
+    assert usage_by_model(tmp_path / "missing.sqlite3", Path("/srv/p")) == {}

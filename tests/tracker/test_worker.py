@@ -13,7 +13,7 @@ from switchex.tracker.worker import Tracker
 
 from .helpers import write
 
-REPO = Path("/work/repo")
+REPO = Path("/srv/repo")
 
 
 class FakeSnapshot:
@@ -82,7 +82,7 @@ def test_a_slow_git_never_blocks_the_caller() -> None:
     tracker, _ = _tracker(fake)
     start = time.monotonic()
     for i in range(6):
-        tracker.boundary(f"s{i % 3}", Path(f"/work/repo{i % 2}"))
+        tracker.boundary(f"s{i % 3}", Path(f"/srv/repo{i % 2}"))
     assert time.monotonic() - start < 0.1
     assert not tracker.flush(0.05)
     assert tracker.flush(5)
@@ -91,10 +91,10 @@ def test_a_slow_git_never_blocks_the_caller() -> None:
 def test_repositories_are_served_independently() -> None:
     fake = FakeSnapshot(hold=True)
     tracker, results = _tracker(fake)
-    tracker.boundary("s1", Path("/work/stuck"))
-    tracker.boundary("s2", Path("/work/free"))
+    tracker.boundary("s1", Path("/srv/stuck"))
+    tracker.boundary("s2", Path("/srv/free"))
     _wait_for(lambda: results)
-    assert [r.worktree for r in results] == [Path("/work/free")]
+    assert [r.worktree for r in results] == [Path("/srv/free")]
     fake.release.set()
     assert tracker.flush(5)
 
@@ -109,7 +109,7 @@ def test_failures_are_reported_never_raised() -> None:
 
     tracker = Tracker(on_result, REPO, snapshot=fake)
     tracker.boundary("s", None)
-    tracker.boundary("s", Path("/work/other"))
+    tracker.boundary("s", Path("/srv/other"))
     assert tracker.flush(5)
     assert len(seen) == 2 and all("git exploded" in (r.skipped or "") for r in seen)
 
@@ -119,15 +119,15 @@ def test_repo_choice_and_close() -> None:
     tracker, _ = _tracker(fake, default=None)
     tracker.boundary("s", None)  # nowhere to snapshot
     tracker.human_boundary("s")
-    tracker.boundary("s", Path("/work/hint"))
+    tracker.boundary("s", Path("/srv/hint"))
     assert tracker.flush(5)
     tracker.human_boundary("s")  # remembers the session's repo
     assert tracker.close(5)
-    tracker.boundary("s", Path("/work/hint"))  # closed: ignored
+    tracker.boundary("s", Path("/srv/hint"))  # closed: ignored
     assert tracker.flush(1)
     assert [(r, a.kind) for r, a, _ in fake.calls] == [
-        (Path("/work/hint"), "human"),
-        (Path("/work/hint"), "human"),
+        (Path("/srv/hint"), "human"),
+        (Path("/srv/hint"), "human"),
     ]
 
 
