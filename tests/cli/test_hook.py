@@ -12,7 +12,8 @@ from switchex.cli.main import cli
 def test_hook_exits_zero_at_once_when_the_gateway_is_down() -> None:
     began = time.perf_counter()
     result = CliRunner().invoke(
-        cli, ["hook", "--url", "http://127.0.0.1:9"],
+        cli,
+        ["hook", "--url", "http://127.0.0.1:9"],
         input=json.dumps({"hook_event_name": "Stop", "session_id": "s", "cwd": "/"}),
     )
     assert result.exit_code == 0 and result.output == ""
@@ -42,7 +43,8 @@ def test_status_line_when_down() -> None:
 
 def test_statusline_command_reads_claude_codes_json() -> None:
     result = CliRunner().invoke(
-        cli, ["statusline", "--url", "http://127.0.0.1:9"],
+        cli,
+        ["statusline", "--url", "http://127.0.0.1:9"],
         input=json.dumps({"model": {"id": "claude-opus-5-5"}}),
     )
     assert result.output.strip() == "switchex: gateway down · claude-opus-5-5"

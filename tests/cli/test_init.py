@@ -17,9 +17,7 @@ def run_init(repo: Path, *args: str) -> str:
 
 
 def settings(repo: Path) -> dict[str, object]:
-    data: dict[str, object] = json.loads(
-        (repo / ".claude" / "settings.local.json").read_text()
-    )
+    data: dict[str, object] = json.loads((repo / ".claude" / "settings.local.json").read_text())
     return data
 
 
@@ -38,8 +36,11 @@ def test_init_writes_base_url_hooks_and_status_line(tmp_path: Path) -> None:
 def test_init_merges_keeps_other_settings_and_backs_up(tmp_path: Path) -> None:
     path = tmp_path / ".claude" / "settings.local.json"
     path.parent.mkdir()
-    mine = {"env": {"FOO": "1"}, "permissions": {"allow": ["Bash(ls)"]},
-            "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "notify-send done"}]}]}}
+    mine = {
+        "env": {"FOO": "1"},
+        "permissions": {"allow": ["Bash(ls)"]},
+        "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "notify-send done"}]}]},
+    }
     path.write_text(json.dumps(mine))
     output = run_init(tmp_path)
     data = settings(tmp_path)

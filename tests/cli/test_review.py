@@ -197,9 +197,18 @@ def test_analyze_shows_requests_tokens_and_cost_from_the_journal(repo: Path) -> 
 
     journal = Journal(state_dir(None) / "journal.sqlite3")
     for _ in range(3):
-        journal.record("requests", {"time": 1.0, "repo": str(repo), "status": 200,
-                                    "served_model": "deepseek-chat", "input_tokens": 1000,
-                                    "output_tokens": 200, "cost": 0.125})
+        journal.record(
+            "requests",
+            {
+                "time": 1.0,
+                "repo": str(repo),
+                "status": 200,
+                "served_model": "deepseek-chat",
+                "input_tokens": 1000,
+                "output_tokens": 200,
+                "cost": 0.125,
+            },
+        )
     journal.close()
     data = json.loads(run(repo, "--json").output)
     [deepseek] = [m for m in data["models"] if m["model"] == "deepseek-chat"]

@@ -17,9 +17,21 @@ def start(tmp_path: Path, port: int, config: str) -> subprocess.Popen[str]:
     path = tmp_path / "switchex.yaml"
     path.write_text(config)
     return subprocess.Popen(
-        [sys.executable, "-m", "switchex", "up", "--config", str(path), "--port", str(port),
-         "--state-dir", str(tmp_path / "state")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "switchex",
+            "up",
+            "--config",
+            str(path),
+            "--port",
+            str(port),
+            "--state-dir",
+            str(tmp_path / "state"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -38,8 +50,11 @@ def test_up_serves_logs_one_line_per_request_and_stops_on_ctrl_c(
     tmp_path: Path, claude: FakeAnthropic
 ) -> None:
     port = free_port()
-    process = start(tmp_path, port, f"tiers:\n  - {{name: main, provider: anthropic, "
-                                    f"base_url: '{claude.base_url}'}}\n")
+    process = start(
+        tmp_path,
+        port,
+        f"tiers:\n  - {{name: main, provider: anthropic, base_url: '{claude.base_url}'}}\n",
+    )
     wait_health(port)
     assert post(f"http://127.0.0.1:{port}/v1/messages", message()).status == 200
     process.send_signal(signal.SIGINT)
@@ -62,8 +77,11 @@ def test_up_says_when_the_port_is_taken(tmp_path: Path) -> None:
 
 
 def test_up_refuses_a_chain_with_no_usable_tier(tmp_path: Path) -> None:
-    process = start(tmp_path, free_port(), "tiers:\n  - {name: g, provider: gemini, "
-                                           "api_key: '${NOPE}', models: {default: m}}\n")
+    process = start(
+        tmp_path,
+        free_port(),
+        "tiers:\n  - {name: g, provider: gemini, api_key: '${NOPE}', models: {default: m}}\n",
+    )
     output, _ = process.communicate(timeout=15)
     assert process.returncode == 1
     assert "no tier of the chain is usable" in output

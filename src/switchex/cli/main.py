@@ -20,6 +20,7 @@ def cli() -> None:
 
 def _register() -> None:
     from switchex.cli.config_cmd import config
+    from switchex.cli.demo import demo
     from switchex.cli.hook import hook, statusline
     from switchex.cli.init_cmd import init
     from switchex.cli.log_cmd import log_command
@@ -27,7 +28,7 @@ def _register() -> None:
     from switchex.cli.status import status
     from switchex.cli.up import up
 
-    for command in (up, status, config, init, hook, statusline, log_command, review):
+    for command in (up, status, config, init, hook, statusline, log_command, review, demo):
         cli.add_command(command)
 
 

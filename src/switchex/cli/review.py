@@ -51,16 +51,24 @@ def _journal_decision(repo: Path, outcome: Outcome) -> None:
         return
     detail = {
         "segments": [segment.commit for segment in outcome.segments],
-        "files": len(outcome.changes), "backup": outcome.backup_ref, "revert": outcome.revert,
+        "files": len(outcome.changes),
+        "backup": outcome.backup_ref,
+        "revert": outcome.revert,
     }
     try:
         connection = connect(_journal_path())
         with connection:
-            insert(connection, "reviews", {
-                "time": time.time(), "repo": str(resolve_worktree(repo) or repo.resolve()),
-                "model": outcome.target, "action": outcome.action,
-                "detail": json.dumps(detail),
-            })
+            insert(
+                connection,
+                "reviews",
+                {
+                    "time": time.time(),
+                    "repo": str(resolve_worktree(repo) or repo.resolve()),
+                    "model": outcome.target,
+                    "action": outcome.action,
+                    "detail": json.dumps(detail),
+                },
+            )
         connection.close()
     except (sqlite3.Error, OSError):
         pass

@@ -7,6 +7,7 @@ import logging
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,7 +23,7 @@ def setup_logging(verbose: bool) -> None:
     root.propagate = False
 
 
-def _port_free(host: str, port: int) -> bool:
+def port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -57,23 +58,29 @@ def up(
 
     Point Claude Code at it with ANTHROPIC_BASE_URL=http://HOST:PORT.
     """
-    import uvicorn
-
-    from switchex.gateway.server import CoalescingHttpToolsProtocol
     from switchex.runtime import build_app
 
     setup_logging(verbose)
     config = load(config_path)
     if not config.active_tiers:
         raise click.ClickException("no tier of the chain is usable; run `switchex config check`")
-    if not _port_free(host, port):
+    if not port_free(host, port):
         raise click.ClickException(f"{host}:{port} is already in use (is switchex already up?)")
-    directory = _state_dir(state_dir)
+    directory = ensure_state_dir(state_dir)
     app = build_app(config, directory, default_repo=repo, track=not no_track)
-    log = logging.getLogger("switchex")
     chain = " -> ".join(t.name for t in config.active_tiers)
+    log = logging.getLogger("switchex")
     log.info("switchex on http://%s:%d  chain: %s  (%s)", host, port, chain, config.source)
     log.info("journal: %s", directory / "journal.sqlite3")
+    serve(app, host, port)
+
+
+def serve(app: Any, host: str, port: int) -> None:
+    """Run the app on uvicorn (uvloop, httptools, joined response heads) until Ctrl-C."""
+    import uvicorn
+
+    from switchex.gateway.server import CoalescingHttpToolsProtocol
+
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -89,10 +96,10 @@ def up(
     )
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
         server.run()
-    log.info("switchex stopped")
+    logging.getLogger("switchex").info("switchex stopped")
 
 
-def _state_dir(explicit: str | None) -> Path:
+def ensure_state_dir(explicit: str | None) -> Path:
     directory = state_dir(explicit)
     try:
         directory.mkdir(parents=True, exist_ok=True)
