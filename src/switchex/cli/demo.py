@@ -8,7 +8,7 @@ import click
 
 from switchex.cli.options import state_dir_option
 from switchex.cli.up import ensure_state_dir, port_free, serve, setup_logging
-from switchex.config import parse_config
+from switchex.config import Config, parse_config
 from switchex.fakes.anthropic import FakeAnthropic
 from switchex.fakes.base import Reply
 from switchex.fakes.openai import FakeOpenAI
@@ -38,6 +38,24 @@ def demo_fakes(limit_after: int, reset: int) -> tuple[FakeAnthropic, FakeOpenAI]
         models=(LOCAL_MODEL,),
     )
     return claude, local
+
+
+def demo_config(claude: FakeAnthropic, local: FakeOpenAI) -> Config:
+    return parse_config(
+        {
+            "tiers": [
+                {"name": "claude", "provider": "anthropic", "base_url": claude.base_url},
+                {
+                    "name": "local",
+                    "provider": "openai",
+                    "base_url": f"{local.base_url}/v1",
+                    "models": {"default": LOCAL_MODEL},
+                },
+            ]
+        },
+        {},
+        "switchex demo",
+    )
 
 
 @click.command("demo")
@@ -72,22 +90,7 @@ def demo(port: int, limit_after: int, reset: int, state_dir: str | None) -> None
     claude, local = demo_fakes(limit_after, reset)
     claude.start()
     local.start()
-    config = parse_config(
-        {
-            "tiers": [
-                {"name": "claude", "provider": "anthropic", "base_url": claude.base_url},
-                {
-                    "name": "local",
-                    "provider": "openai",
-                    "base_url": f"{local.base_url}/v1",
-                    "models": {"default": LOCAL_MODEL},
-                },
-            ]
-        },
-        {},
-        "switchex demo",
-    )
-    app = build_app(config, ensure_state_dir(state_dir))
+    app = build_app(demo_config(claude, local), ensure_state_dir(state_dir))
     url = f"http://127.0.0.1:{port}"
     click.echo(
         f"switchex demo on {url}: fake Claude answers {limit_after} request(s), then its limit\n"
