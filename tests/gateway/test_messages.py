@@ -311,3 +311,43 @@ def test_client_leaving_mid_stream_cancels_the_upstream_request(
     [row] = journal_rows(tmp_path, "requests")
     assert (row["status"], row["error_type"]) == (499, "client_disconnected")
     assert post(f"{gateway.url}/v1/messages", message()).status == 200
+
+
+def test_subscription_credentials_reach_claude_and_never_another_tier(
+    claude: FakeAnthropic, tmp_path: Path
+) -> None:
+    from switchex.fakes.openai import FakeOpenAI
+    from tests.helpers import make_config, serve
+
+    oauth = {
+        "authorization": "Bearer sk-ant-oat01-subscriber",
+        "x-api-key": "",
+        "anthropic-beta": "oauth-2025-04-20,claude-code-20250219",
+    }
+    claude.push(Reply(text="on claude"), Reply(status=429, headers={"retry-after": "60"}))
+    with FakeOpenAI(default=Reply(text="on the fallback")) as other:
+        config = make_config(
+            [
+                {"name": "claude", "provider": "anthropic", "base_url": claude.base_url},
+                {
+                    "name": "other",
+                    "provider": "openai",
+                    "base_url": f"{other.base_url}/v1",
+                    "models": {"default": "fake-model"},
+                },
+            ]
+        )
+        server = serve(config, None)
+        try:
+            first = post(f"{server.url}/v1/messages", message(), oauth)
+            second = post(f"{server.url}/v1/messages", message(), oauth)
+        finally:
+            server.stop()
+        assert first.headers["x-switchex-tier"] == "claude"
+        assert second.headers["x-switchex-tier"] == "other"
+        seen = {k.lower(): v for k, v in claude.model_requests()[0].headers.items()}
+        assert seen["authorization"] == "Bearer sk-ant-oat01-subscriber"
+        assert seen["anthropic-beta"] == "oauth-2025-04-20,claude-code-20250219"
+        [request] = other.model_requests()
+        leaked = " ".join(f"{k}: {v}" for k, v in request.headers.items())
+        assert "sk-ant-oat01" not in leaked and "oauth-2025" not in leaked
