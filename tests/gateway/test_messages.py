@@ -351,3 +351,17 @@ def test_subscription_credentials_reach_claude_and_never_another_tier(
         [request] = other.model_requests()
         leaked = " ".join(f"{k}: {v}" for k, v in request.headers.items())
         assert "sk-ant-oat01" not in leaked and "oauth-2025" not in leaked
+
+
+def test_head_api_hello_answers_200_without_a_body(
+    claude: FakeAnthropic, make_gateway: MakeGateway
+) -> None:
+    import http.client
+
+    gateway = make_gateway(claude)
+    connection = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=5)
+    for _ in range(2):  # the kept-alive connection stays usable after a HEAD
+        connection.request("HEAD", "/api/hello")
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (200, b"")
+    connection.close()
