@@ -79,6 +79,15 @@ class TierConfig(_Strict):
     def usable(self) -> bool:
         return bool(self.api_key) or not self.key_required
 
+    @property
+    def key_state(self) -> str:
+        """Whether the key is there, for status displays — never the key itself."""
+        if self.api_key:
+            return "present"
+        if self.provider == "anthropic":
+            return "client's own"
+        return "not needed" if self.usable else "missing"
+
     def model_for(self, requested: str) -> str:
         """The model this tier serves for the model name Claude Code asked for."""
         if requested in self.models:

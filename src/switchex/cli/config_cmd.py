@@ -29,16 +29,13 @@ def config_check(config_path: str | None) -> None:
     for tier in cfg.tiers:
         usable = tier.usable
         position += usable
-        key = "present" if tier.api_key else ("not needed" if not tier.key_required else "missing")
-        if tier.provider == "anthropic" and not tier.api_key:
-            key = "client's own"
         table.add_row(
             str(position) if usable else "-",
             tier.name,
             tier.provider,
             tier.url,
             tier.models.get("default", "(as requested)"),
-            key,
+            tier.key_state,
             "[green]in chain[/]" if usable else "[yellow]skipped: no key[/]",
         )
     console.print(table)

@@ -7,7 +7,6 @@ from typing import Any
 
 import orjson
 
-from switchex.config import TierConfig
 from switchex.errors import RequestError, SwitchableError
 from switchex.gateway import asgi
 from switchex.gateway.context import Gateway, log
@@ -91,15 +90,6 @@ async def _forward_count(
         return False
 
 
-def _key_state(tier: TierConfig) -> str:
-    """Whether a tier's key is there — never the key."""
-    if tier.api_key:
-        return "present"
-    if tier.provider == "anthropic":
-        return "client's own"
-    return "not needed" if tier.usable else "missing"
-
-
 def status_json(gateway: Gateway) -> dict[str, Any]:
     """The gateway's state, as `switchex status --json` prints it. Never holds a key."""
     now = time.time()
@@ -113,7 +103,7 @@ def status_json(gateway: Gateway) -> dict[str, Any]:
                 "base_url": tier.url,
                 "model": tier.models.get("default", "(as requested)"),
                 "context_window": tier.context_window,
-                "key": _key_state(tier),
+                "key": tier.key_state,
                 "state": state.status(now) if state else "skipped",
                 "until": state.cooling_until if state and state.cooling(now) else None,
                 "reason": state.reason if state else "no key",
