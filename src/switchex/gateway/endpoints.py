@@ -15,7 +15,8 @@ from switchex.gateway.messages import parse_request
 from switchex.gateway.relay import relay_headers
 from switchex.providers.anthropic import forward_headers
 
-CLAUDE_MODELS = (
+CLAUDE_MODELS = (  # what Claude Code asks for; every tier maps these through its `models`
+    "claude-opus-5-5",
     "claude-opus-4-5",
     "claude-sonnet-4-5",
     "claude-haiku-4-5",
