@@ -109,3 +109,11 @@ def test_work_is_counted_per_turn(sink: Sink) -> None:
     messages = [str(body["message"]) for body in sink.bodies]
     assert "1 file(s), +3/-1 lines" in messages[0]
     assert "no file changes recorded" in messages[1]
+
+
+def test_the_seeds_discord_webhook_url_is_understood_as_is() -> None:
+    import apprise
+
+    sender = apprise.Apprise()
+    assert sender.add("https://discord.com/api/webhooks/123456789012345678/abcDEF_token-xyz")
+    assert sender[0].service_name == "Discord"
