@@ -34,3 +34,17 @@ def test_status_without_a_gateway_says_how_to_start_one() -> None:
     result = CliRunner().invoke(cli, ["status", "--url", "http://127.0.0.1:9"])
     assert result.exit_code == 1
     assert "switchex up" in result.output
+
+
+def test_status_without_a_gateway_shows_the_journals_last_switches() -> None:
+    from switchex.cli.options import state_dir
+    from switchex.journal.db import Journal
+
+    journal = Journal(state_dir(None) / "journal.sqlite3")
+    journal.record(
+        "switches", {"time": 1.0, "from_tier": "claude", "to_tier": "local", "reason": "rate_limit"}
+    )
+    journal.close()
+    result = CliRunner().invoke(cli, ["status", "--url", "http://127.0.0.1:9"])
+    assert result.exit_code == 1
+    assert "claude -> local  (rate_limit)" in result.output

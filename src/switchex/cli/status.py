@@ -22,6 +22,28 @@ def fetch_status(url: str, timeout: float = 2.0) -> dict[str, Any] | None:
         return None
 
 
+def recorded_switches(limit: int = 5) -> list[str]:
+    """The journal's latest switches, for when no gateway answers."""
+    import sqlite3
+
+    from switchex.cli.options import state_dir
+
+    path = state_dir(None) / "journal.sqlite3"
+    if not path.exists():
+        return []
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)
+        rows = connection.execute(
+            "SELECT time, from_tier, to_tier, reason FROM switches ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        connection.close()
+    except sqlite3.Error:
+        return []
+    lines = [f"{_when(t)}  {a} -> {b}  ({reason})" for t, a, b, reason in rows]
+    return ["last recorded switches:", *lines] if lines else []
+
+
 def _when(epoch: float | None) -> str:
     return time.strftime("%H:%M:%S", time.localtime(epoch)) if epoch else "-"
 
@@ -36,6 +58,8 @@ def status(url: str | None, as_json: bool) -> None:
     base = gateway_url(url)
     data = fetch_status(base)
     if data is None:
+        for line in recorded_switches():
+            click.echo(line)
         raise click.ClickException(f"no switchex gateway answers at {base} (start it: switchex up)")
     if as_json:
         click.echo(json.dumps(data, indent=2))
