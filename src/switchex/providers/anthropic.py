@@ -16,6 +16,7 @@ import orjson
 from switchex.errors import SwitchableError, UpstreamError, UpstreamRejected, error_type_for_status
 from switchex.providers.base import Json, StreamTranslator, TierSpec, UpstreamCall
 from switchex.providers.common import (
+    FOREIGN_SIGNATURE_PREFIX,
     TOOL_ID_PATTERN,
     is_foreign_signature,
     retry_after_until,
@@ -40,6 +41,7 @@ _DROP = frozenset(
     }
 )
 _CREDENTIALS = frozenset({"x-api-key", "authorization"})
+_FOREIGN_MARK = FOREIGN_SIGNATURE_PREFIX.encode()
 _SWITCH_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 529})
 
 
@@ -115,8 +117,13 @@ def _thinking_off(request: Json) -> None:
 
 
 def prepare_body(request: Json, model: str, tier: TierSpec, raw: bytes | None) -> bytes:
-    """The upstream body: the client's bytes when nothing needs to change."""
-    body = repair_conversation(request)
+    """The upstream body: the client's bytes when nothing needs to change.
+
+    Only thinking that another model made needs repair, and it always carries our signature
+    prefix: when the client's bytes do not contain it, the (long) conversation is not walked.
+    """
+    walk = raw is None or _FOREIGN_MARK in raw
+    body = repair_conversation(request) if walk else None
     changed = body is not None
     body = body if body is not None else request
     cap = tier.max_output_tokens
