@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from switchex.sse import SSEParser, encode_event
+
+STREAM = (
+    b": comment\n"
+    b'event: message_start\ndata: {"a": 1}\n\n'
+    b"data: first line\ndata: second line\n\n"
+    b"event: ping\r\ndata: {}\r\n\r\n"
+    b"data: caf\xc3\xa9\n\n"
+)
+EXPECTED = [
+    ("message_start", '{"a": 1}'),
+    ("", "first line\nsecond line"),
+    ("ping", "{}"),
+    ("", "café"),
+]
+
+
+def parse(chunks: list[bytes]) -> list[tuple[str, str]]:
+    parser = SSEParser()
+    events = [event for chunk in chunks for event in parser.feed(chunk)]
+    return events + parser.finish()
+
+
+def test_events_comments_multiline_data_and_crlf() -> None:
+    assert parse([STREAM]) == EXPECTED
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, len(STREAM)), max_size=12))
+def test_any_chunking_gives_the_same_events(cuts: list[int]) -> None:
+    points = sorted(set(cuts))
+    chunks = [STREAM[a:b] for a, b in zip([0, *points], [*points, len(STREAM)], strict=True)]
+    assert parse(chunks) == EXPECTED
+
+
+def test_a_stream_without_its_final_blank_line_still_yields_its_last_event() -> None:
+    assert parse([b"data: last"]) == [("", "last")]
+
+
+def test_encoded_events_parse_back() -> None:
+    event = {"type": "content_block_delta", "delta": {"text": "ü\n"}}
+    assert parse([encode_event(event)]) == [
+        ("content_block_delta", '{"type":"content_block_delta","delta":{"text":"ü\\n"}}')
+    ]
