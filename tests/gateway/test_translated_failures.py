@@ -59,9 +59,8 @@ def gateway(first: FakeServer, claude: FakeAnthropic, tmp_path: Path) -> Iterato
         Reply(status=503),
         Reply(garbage=True),
         Reply(hang=True),
-        Reply(drop_after=0),
     ],
-    ids=["429", "500", "503", "garbage", "hang", "dropped-at-once"],
+    ids=["429", "500", "503", "garbage", "hang"],
 )
 @pytest.mark.parametrize("stream", [True, False], ids=["stream", "whole"])
 def test_failures_before_the_first_byte_fail_over(
