@@ -230,3 +230,29 @@ def assert_serving_while_claude_cools(gateway: Gateway, tier: str, reset: int) -
     assert gateway.journal("SELECT from_tier, to_tier, reason, until FROM switches") == [
         ("claude", tier, "rate_limit", reset)
     ]
+
+
+def rate_limited(reset: int) -> Reply:
+    """A Pro/Max subscription's "usage limit reached": rejected until `reset` (epoch s)."""
+    return Reply(
+        status=429,
+        headers={
+            "anthropic-ratelimit-unified-status": "rejected",
+            "anthropic-ratelimit-unified-reset": str(reset),
+        },
+    )
+
+
+def claude_then_backup(claude_url: str, backup_url: str) -> dict[str, Any]:
+    """Two anthropic-kind tiers; the backup serves under another model name."""
+    return {
+        "tiers": [
+            {"name": "claude", "provider": "anthropic", "base_url": claude_url},
+            {
+                "name": "backup",
+                "provider": "anthropic",
+                "base_url": backup_url,
+                "models": {"default": "backup-model-1"},
+            },
+        ]
+    }

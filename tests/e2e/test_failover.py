@@ -10,7 +10,7 @@ import pytest
 
 from switchex.fakes.anthropic import FakeAnthropic
 from switchex.fakes.base import Reply, ToolCall
-from tests.e2e.conftest import assert_serving_while_claude_cools, run_claude
+from tests.e2e.conftest import assert_serving_while_claude_cools, rate_limited, run_claude
 
 pytestmark = pytest.mark.e2e
 
@@ -25,13 +25,7 @@ def test_rate_limited_claude_hands_over_and_takes_back(
     reset = int(time.time()) + 8
     claude.push(
         write(repo / "a.txt", "from the first tier\n"),
-        Reply(
-            status=429,
-            headers={
-                "anthropic-ratelimit-unified-status": "rejected",
-                "anthropic-ratelimit-unified-reset": str(reset),
-            },
-        ),
+        rate_limited(reset),
     )
     claude2.push(write(repo / "b.txt", "from the second tier\n"), Reply(text="both files written"))
     gateway = gateway_factory(

@@ -33,6 +33,7 @@ from tests.e2e.conftest import (
     ClaudeRun,
     Gateway,
     assert_serving_while_claude_cools,
+    rate_limited,
     run_claude,
     tool,
 )
@@ -73,16 +74,6 @@ def gemini() -> Iterator[FakeGemini]:
 def local() -> Iterator[FakeOpenAI]:
     with FakeOpenAI() as fake:
         yield fake  # type: ignore[misc]
-
-
-def rate_limited(reset: int) -> Reply:
-    return Reply(
-        status=429,
-        headers={
-            "anthropic-ratelimit-unified-status": "rejected",
-            "anthropic-ratelimit-unified-reset": str(reset),
-        },
-    )
 
 
 def claude_tier(claude: FakeAnthropic) -> Json:

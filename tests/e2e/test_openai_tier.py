@@ -21,7 +21,13 @@ from switchex.fakes.anthropic import FakeAnthropic, sign
 from switchex.fakes.base import Reply, ToolCall
 from switchex.fakes.openai import FakeOpenAI, validate_request
 from switchex.providers.common import from_anthropic_tool_id
-from tests.e2e.conftest import ClaudeRun, Gateway, assert_serving_while_claude_cools, run_claude
+from tests.e2e.conftest import (
+    ClaudeRun,
+    Gateway,
+    assert_serving_while_claude_cools,
+    rate_limited,
+    run_claude,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -49,16 +55,6 @@ def deepseek(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
     monkeypatch.setattr(fake_openai, "_calls", foreign_ids)
     with FakeOpenAI() as fake:
         yield fake  # type: ignore[misc]
-
-
-def rate_limited(reset: int) -> Reply:
-    return Reply(
-        status=429,
-        headers={
-            "anthropic-ratelimit-unified-status": "rejected",
-            "anthropic-ratelimit-unified-reset": str(reset),
-        },
-    )
 
 
 def tool_turns(repo: Path, wait_until: float = 0) -> list[Reply]:

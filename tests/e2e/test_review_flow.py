@@ -11,7 +11,7 @@ import pytest
 
 from switchex.fakes.anthropic import FakeAnthropic
 from switchex.fakes.base import Reply
-from tests.e2e.conftest import run_claude, tool, user_state, wait_for_snapshots
+from tests.e2e.conftest import claude_then_backup, run_claude, tool, user_state, wait_for_snapshots
 
 pytestmark = pytest.mark.e2e
 ORIGINAL = "".join(f"value_{n} = {n}\n" for n in range(1, 11))
@@ -42,19 +42,7 @@ def test_rollback_of_the_fallback_model_keeps_claude_and_the_human(
         ),
         Reply(text="done"),
     )
-    gateway = gateway_factory(
-        {
-            "tiers": [
-                {"name": "claude", "provider": "anthropic", "base_url": claude.base_url},
-                {
-                    "name": "backup",
-                    "provider": "anthropic",
-                    "base_url": claude2.base_url,
-                    "models": {"default": "backup-model-1"},
-                },
-            ]
-        }
-    )
+    gateway = gateway_factory(claude_then_backup(claude.base_url, claude2.base_url))
     run = run_claude(repo, gateway.url, "write calc.py")
     assert run.returncode == 0, run.stderr
     assert len(wait_for_snapshots(repo, 3)) == 3  # claude, backup's new file, backup's edit

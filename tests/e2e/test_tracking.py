@@ -11,7 +11,15 @@ import pytest
 
 from switchex.fakes.anthropic import FakeAnthropic
 from switchex.fakes.base import Reply
-from tests.e2e.conftest import git, run_claude, tool, user_state, wait_for_snapshots
+from tests.e2e.conftest import (
+    claude_then_backup,
+    git,
+    rate_limited,
+    run_claude,
+    tool,
+    user_state,
+    wait_for_snapshots,
+)
 
 pytestmark = pytest.mark.e2e
 CHAIN = "refs/switchex/snapshots/main"
@@ -48,13 +56,7 @@ def test_each_line_is_attributed_to_the_model_or_human_that_wrote_it(
     a_py = repo / "a.py"
     claude.push(
         tool("Write", file_path=str(a_py), content="def one():\n    return 1\n"),
-        Reply(
-            status=429,
-            headers={
-                "anthropic-ratelimit-unified-status": "rejected",
-                "anthropic-ratelimit-unified-reset": str(int(time.time()) + 600),
-            },
-        ),
+        rate_limited(int(time.time()) + 600),
     )
     claude2.push(
         tool("Write", file_path=str(repo / "b.py"), content="def two():\n    return 2\n"),
@@ -68,19 +70,7 @@ def test_each_line_is_attributed_to_the_model_or_human_that_wrote_it(
         Reply(text="a.py and b.py done"),
         Reply(text="nothing more to do"),
     )
-    gateway = gateway_factory(
-        {
-            "tiers": [
-                {"name": "claude", "provider": "anthropic", "base_url": claude.base_url},
-                {
-                    "name": "backup",
-                    "provider": "anthropic",
-                    "base_url": claude2.base_url,
-                    "models": {"default": "backup-model-1"},
-                },
-            ]
-        }
-    )
+    gateway = gateway_factory(claude_then_backup(claude.base_url, claude2.base_url))
     subprocess.run(
         ["switchex", "init", "--repo", str(repo), "--url", gateway.url],
         check=True,
