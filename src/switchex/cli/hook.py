@@ -11,7 +11,6 @@ import urllib.request
 
 import click
 
-from switchex.cli.options import url_option
 
 
 def hook_url(explicit: str | None) -> str:
@@ -20,8 +19,16 @@ def hook_url(explicit: str | None) -> str:
     return (base or "http://127.0.0.1:8000").rstrip("/")
 
 
+hook_url_option = click.option(
+    "--url",
+    metavar="URL",
+    help="The running gateway (default: $SWITCHEX_URL, else the $ANTHROPIC_BASE_URL Claude "
+    "Code runs with, else http://127.0.0.1:8000).",
+)
+
+
 @click.command("hook")
-@url_option
+@hook_url_option
 @click.option("--timeout", default=2.0, show_default=True, help="Seconds to wait for the gateway.")
 def hook(url: str | None, timeout: float) -> None:
     """Forward a Claude Code hook event (JSON on stdin) to the gateway.
@@ -60,7 +67,7 @@ def status_line(status: dict[str, object] | None, asked: str) -> str:
 
 
 @click.command("statusline")
-@url_option
+@hook_url_option
 def statusline(url: str | None) -> None:
     """Print Claude Code's status line (its JSON on stdin): which model really serves."""
     from switchex.cli.status import fetch_status
