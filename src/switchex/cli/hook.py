@@ -12,7 +12,6 @@ import urllib.request
 import click
 
 
-
 def hook_url(explicit: str | None) -> str:
     """--url, else SWITCHEX_URL, else the ANTHROPIC_BASE_URL Claude Code runs with."""
     base = explicit or os.environ.get("SWITCHEX_URL") or os.environ.get("ANTHROPIC_BASE_URL")
