@@ -20,9 +20,14 @@ def test_migrations_apply_once_from_an_empty_database(tmp_path: Path) -> None:
 def test_rows_written_off_thread_are_all_there_after_flush(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "j.sqlite3", interval=0.05)
     writers = [
-        threading.Thread(target=lambda: [journal.record(
-            "switches", {"time": 1.0, "from_tier": "a", "to_tier": "b", "reason": "r"})
-            for _ in range(250)])
+        threading.Thread(
+            target=lambda: [
+                journal.record(
+                    "switches", {"time": 1.0, "from_tier": "a", "to_tier": "b", "reason": "r"}
+                )
+                for _ in range(250)
+            ]
+        )
         for _ in range(4)
     ]
     for writer in writers:
@@ -53,9 +58,18 @@ def test_usage_counts_answered_requests_of_the_repo_and_below(tmp_path: Path) ->
         ("/srv/p", "claude-opus-5-5", 200, 7, 3, 1.0),
     ]
     for repo, model, status, tokens_in, tokens_out, cost in rows:
-        journal.record("requests", {"time": 1.0, "repo": repo, "served_model": model,
-                                    "status": status, "input_tokens": tokens_in,
-                                    "output_tokens": tokens_out, "cost": cost})
+        journal.record(
+            "requests",
+            {
+                "time": 1.0,
+                "repo": repo,
+                "served_model": model,
+                "status": status,
+                "input_tokens": tokens_in,
+                "output_tokens": tokens_out,
+                "cost": cost,
+            },
+        )
     journal.close()
     usage = usage_by_model(tmp_path / "j.sqlite3", Path("/srv/p"))
     assert usage["gemini-2.5-flash"].requests == 2
