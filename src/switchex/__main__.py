@@ -1,3 +1,3 @@
-from switchex.cli.main import main
+from switchex.fast import main
 
 main()

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 from click.testing import CliRunner
+from tests.recorder import Recorder
 
-from switchex.cli.hook import status_line
 from switchex.cli.main import cli
 
 
@@ -25,20 +26,21 @@ def test_hook_survives_garbage_on_stdin() -> None:
     assert result.exit_code == 0
 
 
-def test_status_line_names_the_serving_model_and_when_claude_returns() -> None:
-    until = time.mktime((2026, 11, 26, 17, 30, 0, 0, 0, -1))
-    status = {
-        "active": "gemini-flash",
-        "served": {"gemini-flash": "gemini-2.5-flash"},
-        "tiers": [{"name": "claude", "until": until}, {"name": "gemini-flash", "until": None}],
-    }
-    assert status_line(status, "claude-opus-5-5") == (
-        "⇄ gemini-2.5-flash via gemini-flash · claude back at 17:30"
-    )
-
-
-def test_status_line_when_down() -> None:
-    assert status_line(None, "claude-opus-5-5") == "switchex: gateway down · claude-opus-5-5"
+def test_hook_forwards_the_event_with_the_hook_secret(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "hook-secret").write_text("s3cret\n")
+    event = {"hook_event_name": "Stop", "session_id": "s", "cwd": "/"}
+    with Recorder() as gateway:
+        result = CliRunner().invoke(
+            cli,
+            ["hook", "--url", gateway.url, "--state-dir", str(state)],
+            input=json.dumps(event),
+        )
+    assert result.exit_code == 0
+    [(method, path, headers, body)] = gateway.requests
+    assert (method, path, json.loads(body)) == ("POST", "/hook/Stop", event)
+    assert headers["Authorization"] == "Bearer s3cret"
 
 
 def test_statusline_command_reads_claude_codes_json() -> None:

@@ -1,22 +1,14 @@
-"""`switchex hook` and `switchex statusline`: the commands Claude Code itself runs."""
+"""`switchex hook` and `switchex statusline`: the commands Claude Code itself runs.
+
+The `switchex` entry point (switchex.fast) serves them without importing click; these click
+commands give them `--help` and run the very same code when click does parse them.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-import time
-import urllib.error
-import urllib.request
-
 import click
 
-
-def hook_url(explicit: str | None) -> str:
-    """--url, else SWITCHEX_URL, else the ANTHROPIC_BASE_URL Claude Code runs with."""
-    base = explicit or os.environ.get("SWITCHEX_URL") or os.environ.get("ANTHROPIC_BASE_URL")
-    return (base or "http://127.0.0.1:8000").rstrip("/")
-
+from switchex import fast
 
 hook_url_option = click.option(
     "--url",
@@ -24,56 +16,41 @@ hook_url_option = click.option(
     help="The running gateway (default: $SWITCHEX_URL, else the $ANTHROPIC_BASE_URL Claude "
     "Code runs with, else http://127.0.0.1:8000).",
 )
+state_dir_option = click.option(
+    "--state-dir",
+    metavar="DIR",
+    help="The gateway's state dir: hook secret, pid file, start lock, log "
+    "(default: $SWITCHEX_STATE_DIR or the platform state dir).",
+)
+
+
+def _options(**given: object) -> dict[str, str]:
+    return {name: str(value) for name, value in given.items() if value is not None}
 
 
 @click.command("hook")
 @hook_url_option
 @click.option("--timeout", default=2.0, show_default=True, help="Seconds to wait for the gateway.")
-def hook(url: str | None, timeout: float) -> None:
+@click.option(
+    "--config",
+    metavar="FILE",
+    help="The configuration to start the gateway with when SessionStart finds it down "
+    "(default: $SWITCHEX_CONFIG, else ./switchex.yaml, else the embedded chain).",
+)
+@state_dir_option
+def hook(url: str | None, timeout: float, config: str | None, state_dir: str | None) -> None:
     """Forward a Claude Code hook event (JSON on stdin) to the gateway.
 
-    Wired by `switchex init` for SessionStart, UserPromptSubmit and Stop. Always exits 0
-    quickly, even when the gateway is down: it must never block Claude Code.
+    Wired by `switchex init` for SessionStart, UserPromptSubmit and Stop. On SessionStart,
+    when nothing answers at a local URL, starts `switchex up` detached for that port (one per
+    state dir) and waits up to 3 s for it. Always exits 0: it must never block Claude Code.
     """
-    try:
-        payload = json.loads(sys.stdin.read() or "{}")
-        event = str(payload.get("hook_event_name") or "unknown")
-        request = urllib.request.Request(
-            f"{hook_url(url)}/hook/{event}",
-            json.dumps(payload).encode(),
-            {"content-type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read()
-    except (urllib.error.URLError, OSError, ValueError, AttributeError):
-        pass
-
-
-def status_line(status: dict[str, object] | None, asked: str) -> str:
-    """The one line Claude Code shows: serving model and tier, when Claude returns."""
-    if status is None:
-        return f"switchex: gateway down · {asked or 'Claude'}"
-    active = str(status.get("active") or "-")
-    served = status.get("served") or {}
-    model = served.get(active, "") if isinstance(served, dict) else ""
-    line = f"⇄ {model or asked or active} via {active}"
-    tiers = status.get("tiers") or []
-    first = tiers[0] if isinstance(tiers, list) and tiers else {}
-    if isinstance(first, dict) and first.get("name") != active and first.get("until"):
-        back = time.strftime("%H:%M", time.localtime(float(first["until"])))
-        line += f" · {first['name']} back at {back}"
-    return line
+    fast.run_hook(_options(url=url, timeout=timeout, config=config, state_dir=state_dir))
 
 
 @click.command("statusline")
 @hook_url_option
-def statusline(url: str | None) -> None:
-    """Print Claude Code's status line (its JSON on stdin): which model really serves."""
-    from switchex.cli.status import fetch_status
-
-    try:
-        given = json.loads(sys.stdin.read() or "{}")
-        asked = str((given.get("model") or {}).get("id") or "")
-    except (ValueError, AttributeError):
-        asked = ""
-    click.echo(status_line(fetch_status(hook_url(url), timeout=0.5), asked))
+@state_dir_option
+def statusline(url: str | None, state_dir: str | None) -> None:
+    """Print Claude Code's status line (its JSON on stdin): serving model, tier, context use."""
+    fast.run_statusline(_options(url=url, state_dir=state_dir))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 import sys
 import time
@@ -13,6 +14,7 @@ from typing import Any
 import click
 
 HOOK_EVENTS = ("SessionStart", "UserPromptSubmit", "Stop")
+STATUS_REFRESH_SECONDS = 10  # keeps the serving tier and "back at" current while idle
 _OURS = re.compile(r"(^|[/\\\s\"'])switchex(\.exe)?[\"']?\s+(hook|statusline)\b")
 
 
@@ -27,19 +29,34 @@ def is_ours(command: object) -> bool:
     return isinstance(command, str) and bool(_OURS.search(command))
 
 
-def install(settings: dict[str, Any], base_url: str, command: str) -> dict[str, Any]:
+def session_start_command(command: str, base_url: str, config: str | None) -> str:
+    """SessionStart starts the gateway when it is down: it gets the URL and config to use."""
+    line = f"{command} hook --url {shlex.quote(base_url)}"
+    return line + (f" --config {shlex.quote(config)}" if config else "")
+
+
+def install(
+    settings: dict[str, Any], base_url: str, command: str, config: str | None = None
+) -> dict[str, Any]:
     """The settings with our env, hooks and status line added (pure; idempotent)."""
     result: dict[str, Any] = json.loads(json.dumps(settings))
     result.setdefault("env", {})["ANTHROPIC_BASE_URL"] = base_url
     hooks = result.setdefault("hooks", {})
     for event in HOOK_EVENTS:
         groups = [g for g in hooks.get(event, []) if not _only_ours(g)]
-        groups.append({"hooks": [{"type": "command", "command": f"{command} hook", "timeout": 5}]})
+        line, timeout = f"{command} hook", 5
+        if event == "SessionStart":  # may start the gateway: up to 3 s, plus a racing start
+            line, timeout = session_start_command(command, base_url, config), 10
+        groups.append({"hooks": [{"type": "command", "command": line, "timeout": timeout}]})
         hooks[event] = groups
     if not isinstance(result.get("statusLine"), dict) or is_ours(
         result["statusLine"].get("command")
     ):
-        result["statusLine"] = {"type": "command", "command": f"{command} statusline"}
+        result["statusLine"] = {
+            "type": "command",
+            "command": f"{command} statusline",
+            "refreshInterval": STATUS_REFRESH_SECONDS,
+        }
     return result
 
 
@@ -127,14 +144,29 @@ def write_settings(path: Path, data: dict[str, Any]) -> Path | None:
     default=".",
     help="The repository whose settings to write (default: current directory).",
 )
-def init(global_: bool, remove: bool, url: str, repo: Path) -> None:
+@click.option(
+    "--config",
+    metavar="FILE",
+    help="The configuration the SessionStart hook (and --service) starts the gateway with.",
+)
+@click.option("--service", is_flag=True, help="Also install (or uninstall) the user service.")
+def init(
+    global_: bool, remove: bool, url: str, repo: Path, config: str | None, service: bool
+) -> None:
     """Point Claude Code at the gateway: ANTHROPIC_BASE_URL, hooks and the status line.
 
     Merges into existing settings, is safe to run twice, and backs up the file it changes.
     """
     path = settings_path(global_, repo.resolve())
     current = read_settings(path)
-    updated = uninstall(current, url) if remove else install(current, url, switchex_command())
+    from switchex.daemon import resolve_config
+
+    recorded = resolve_config(config) if config else None
+    updated = (
+        uninstall(current, url) if remove else install(current, url, switchex_command(), recorded)
+    )
+    if service:
+        _service(remove, url, config)
     if updated == current:
         click.echo(f"{path}: already {'clean' if remove else 'set up'}, nothing to change")
         return
@@ -143,3 +175,13 @@ def init(global_: bool, remove: bool, url: str, repo: Path) -> None:
     click.echo(f"{path}: {done}")
     if backup:
         click.echo(f"backup: {backup}")
+
+
+def _service(remove: bool, url: str, config: str | None) -> None:
+    from switchex.cli.service import install_service, uninstall_service
+    from switchex.daemon import resolve_state_dir
+
+    if remove:
+        uninstall_service()
+    else:
+        install_service(url, config, resolve_state_dir(None))

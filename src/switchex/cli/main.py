@@ -30,6 +30,12 @@ def _register() -> None:
 
     for command in (up, status, config, init, hook, statusline, log_command, review, demo):
         cli.add_command(command)
+    from switchex.cli.claude import claude
+    from switchex.cli.down import down
+    from switchex.cli.service import service
+
+    for command in (down, service, claude):
+        cli.add_command(command)
 
 
 _register()

@@ -69,6 +69,10 @@ def status(url: str | None, as_json: bool) -> None:
 
     console = Console()
     console.print(f"switchex at {base}: serving from [bold]{data['active']}[/]")
+    from switchex.cli.options import state_dir
+    from switchex.daemon import how_started
+
+    console.print(how_started(state_dir(None), base) or "started: not recorded in this state dir")
     table = Table("tier", "provider", "model", "state", "until", "why")
     for tier in data["tiers"]:
         style = {"ready": "green", "cooling": "yellow"}.get(tier["state"], "dim")

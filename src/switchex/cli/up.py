@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import socket
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
 from switchex.cli.options import DEFAULT_PORT, config_option, load, state_dir, state_dir_option
+from switchex.daemon import (
+    LOG_FILE,
+    STARTED_BY,
+    PidRecord,
+    ensure_up,
+    live_record,
+    remove_pid,
+    resolve_config,
+    write_pid,
+)
 
 
 def setup_logging(verbose: bool) -> None:
@@ -45,6 +58,12 @@ def port_free(host: str, port: int) -> bool:
 )
 @click.option("--no-track", is_flag=True, help="Do not snapshot repositories.")
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
+@click.option(
+    "--detach",
+    is_flag=True,
+    help="Run in the background (log in the state dir); stop it with `switchex down`.",
+)
+@click.option("--started-by", type=click.Choice(STARTED_BY), default="foreground", hidden=True)
 def up(
     config_path: str | None,
     host: str,
@@ -53,13 +72,13 @@ def up(
     repo: Path | None,
     no_track: bool,
     verbose: bool,
+    detach: bool,
+    started_by: str,
 ) -> None:
     """Start the gateway (Ctrl-C stops it).
 
     Point Claude Code at it with ANTHROPIC_BASE_URL=http://HOST:PORT.
     """
-    from switchex.runtime import build_app
-
     setup_logging(verbose)
     config = load(config_path)
     if not config.active_tiers:
@@ -67,12 +86,57 @@ def up(
     if not port_free(host, port):
         raise click.ClickException(f"{host}:{port} is already in use (is switchex already up?)")
     directory = ensure_state_dir(state_dir)
+    if detach:
+        extra = (*(["--repo", str(repo.absolute())] if repo else []), *_flags(no_track, verbose))
+        start_detached(_url(host, port), config_path, directory, tuple(extra))
+        return
+    from switchex.runtime import build_app
+
     app = build_app(config, directory, default_repo=repo, track=not no_track)
     chain = " -> ".join(t.name for t in config.active_tiers)
     log = logging.getLogger("switchex")
     log.info("switchex on http://%s:%d  chain: %s  (%s)", host, port, chain, config.source)
     log.info("journal: %s", directory / "journal.sqlite3")
-    serve(app, host, port)
+    with pid_file(directory, _url(host, port), started_by, config_path):
+        serve(app, host, port)
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _flags(no_track: bool, verbose: bool) -> list[str]:
+    return (["--no-track"] if no_track else []) + (["--verbose"] if verbose else [])
+
+
+def start_detached(url: str, config: str | None, directory: Path, extra: tuple[str, ...]) -> None:
+    """`up --detach`: the same gateway in the background, answering before we return."""
+    resolved = resolve_config(config)
+    outcome = ensure_up(url, resolved, directory, "detached", wait=15.0, extra=extra)
+    if outcome.problem:
+        raise click.ClickException(outcome.problem.removeprefix("switchex: "))
+    click.echo(f"switchex on {url} (pid {outcome.pid}, detached); log: {directory / LOG_FILE}")
+    click.echo("stop it with: switchex down")
+
+
+@contextlib.contextmanager
+def pid_file(directory: Path, url: str, started_by: str, config: str | None) -> Iterator[None]:
+    """Record this process as the state dir's gateway while it serves.
+
+    A live gateway already recorded for this state dir keeps its record (we warn).
+    """
+    log = logging.getLogger("switchex")
+    other = live_record(directory)
+    if other is not None and other.pid != os.getpid():
+        log.warning("state dir already served by pid %d (%s); not recorded", other.pid, other.url)
+        yield
+        return
+    resolved = resolve_config(config)
+    write_pid(directory, PidRecord(os.getpid(), url, started_by, resolved, time.time()))
+    try:
+        yield
+    finally:
+        remove_pid(directory, os.getpid())
 
 
 def serve(app: Any, host: str, port: int) -> None:

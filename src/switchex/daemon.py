@@ -1,0 +1,313 @@
+"""Keeping one gateway up per state dir: pid file, start lock, health probe, detached spawn.
+
+Standard library only: `switchex hook` (Claude Code's SessionStart command) imports this on
+every session start and must stay fast. Invariants:
+- at most one process started from here runs per state dir: starts happen under an exclusive
+  `flock` on `<state>/gateway.lock`, and a start first re-checks `/health` and the pid file;
+- the pid file (`<state>/gateway.pid`, JSON) names the process that serves and how it was
+  started; it is only trusted while that pid is alive and is a switchex process, so a stale
+  file (crash, reboot, reused pid) is never a reason to signal anybody.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PID_FILE = "gateway.pid"
+LOCK_FILE = "gateway.lock"
+LOG_FILE = "gateway.log"
+STARTED_BY = ("foreground", "detached", "auto-started", "service")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def default_state_dir() -> Path:
+    """platformdirs' user_state_dir("switchex") without importing it (Linux and macOS)."""
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "switchex"
+    if sys.platform.startswith("win"):
+        from platformdirs import user_state_dir
+
+        return Path(user_state_dir("switchex", appauthor=False))
+    xdg = os.environ.get("XDG_STATE_HOME", "").strip()
+    return Path(xdg or os.path.expanduser("~/.local/state")) / "switchex"
+
+
+def resolve_state_dir(explicit: str | None) -> Path:
+    """--state-dir, else SWITCHEX_STATE_DIR, else the platform's state directory."""
+    named = explicit or os.environ.get("SWITCHEX_STATE_DIR")
+    return Path(named).expanduser() if named else default_state_dir()
+
+
+def resolve_config(explicit: str | None, cwd: Path | None = None) -> str | None:
+    """The config file `up` would load here, made absolute (a detached gateway runs elsewhere)."""
+    named = explicit or os.environ.get("SWITCHEX_CONFIG")
+    if named:
+        return str(Path(named).expanduser().absolute())
+    local = (cwd or Path.cwd()) / "switchex.yaml"
+    return str(local.absolute()) if local.is_file() else None
+
+
+class PidRecord:
+    """What `<state>/gateway.pid` holds about the gateway serving this state dir.
+
+    (A plain class: dataclasses would import `inspect` on the hook's path.)
+    """
+
+    __slots__ = ("config", "pid", "started", "started_by", "url")
+
+    def __init__(
+        self, pid: int, url: str, started_by: str, config: str | None, started: float
+    ) -> None:
+        self.pid, self.url, self.started_by = pid, url, started_by
+        self.config, self.started = config, started
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "pid": self.pid,
+            "url": self.url,
+            "started_by": self.started_by,
+            "config": self.config,
+            "started": self.started,
+        }
+
+
+def read_pid(state_dir: Path) -> PidRecord | None:
+    try:
+        data = json.loads((state_dir / PID_FILE).read_text(encoding="utf-8"))
+        return PidRecord(
+            int(data["pid"]),
+            str(data["url"]),
+            str(data["started_by"]),
+            data.get("config"),
+            float(data["started"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_pid(state_dir: Path, record: PidRecord) -> None:
+    temporary = state_dir / f"{PID_FILE}.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps(record.as_dict()), encoding="utf-8")
+    temporary.chmod(0o600)
+    temporary.replace(state_dir / PID_FILE)
+
+
+def remove_pid(state_dir: Path, pid: int) -> None:
+    """Remove the pid file if it still names `pid` (a later gateway's file is kept)."""
+    record = read_pid(state_dir)
+    if record is not None and record.pid == pid:
+        with contextlib.suppress(OSError):
+            (state_dir / PID_FILE).unlink()
+
+
+def is_gateway(pid: int) -> bool:
+    """Whether `pid` is alive and is a switchex process (not a stranger that reused the pid)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False  # not ours to signal
+    return "switchex" in _command_line(pid)
+
+
+def _command_line(pid: int) -> str:
+    proc = Path(f"/proc/{pid}/cmdline")
+    if proc.exists():
+        with contextlib.suppress(OSError):
+            return proc.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        return ""
+    import subprocess
+
+    done = subprocess.run(
+        ["ps", "-p", str(pid), "-o", "command="], capture_output=True, text=True, check=False
+    )
+    return done.stdout
+
+
+def live_record(state_dir: Path) -> PidRecord | None:
+    """The pid file's record when its process is a live switchex gateway, else None."""
+    record = read_pid(state_dir)
+    return record if record is not None and is_gateway(record.pid) else None
+
+
+HOW = {
+    "foreground": "by hand (switchex up)",
+    "detached": "in the background (switchex up --detach)",
+    "auto-started": "auto-started (Claude Code's SessionStart or switchex claude)",
+    "service": "as a user service (switchex service)",
+}
+
+
+def how_started(state_dir: Path, url: str) -> str | None:
+    """One line on how the gateway at `url` was started, from this state dir's pid file."""
+    record = live_record(state_dir)
+    if record is None or record.url.rstrip("/") != url.rstrip("/"):
+        return None
+    since = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.started))
+    return f"started {HOW.get(record.started_by, record.started_by)}, pid {record.pid}, {since}"
+
+
+@contextlib.contextmanager
+def start_lock(state_dir: Path, timeout: float) -> Iterator[bool]:
+    """Hold the state dir's start lock (yields False when it could not be had in time)."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(state_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.02)
+        yield True
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def is_local(url: str) -> bool:
+    return urlsplit(url).scheme == "http" and host_port(url)[0] in LOOPBACK
+
+
+def healthy(url: str, timeout: float = 0.5) -> bool:
+    """GET /health answers 200 (a raw socket: no http.client import on the hook's path)."""
+    from switchex.minihttp import request
+
+    try:
+        status, _ = request(url, "GET", "/health", timeout=timeout)
+    except (OSError, ValueError):
+        return False
+    return status == 200
+
+
+def gateway_command(
+    url: str, config: str | None, state_dir: Path, started_by: str, extra: tuple[str, ...] = ()
+) -> list[str]:
+    host, port = host_port(url)
+    command = [sys.executable, "-m", "switchex", "up", "--host", host, "--port", str(port)]
+    command += ["--state-dir", str(state_dir.absolute()), "--started-by", started_by]
+    return command + (["--config", config] if config else []) + list(extra)
+
+
+def spawn(command: list[str], state_dir: Path) -> int:
+    """Start `command` in its own session (it outlives us), output appended to the log.
+
+    posix_spawn, not Popen: the caller exits long before the gateway, and a Popen object
+    left behind warns; our descriptors (the start lock among them) are not inherited.
+    """
+    state_dir.mkdir(parents=True, exist_ok=True)
+    log = str(state_dir / LOG_FILE)
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600),
+        (os.POSIX_SPAWN_DUP2, 1, 2),
+    ]
+    return os.posix_spawn(command[0], command, os.environ, file_actions=actions, setsid=True)
+
+
+def exited(pid: int) -> bool:
+    """Whether our child `pid` has exited (reaping it)."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return not is_gateway(pid)
+    return done == pid
+
+
+def wait_healthy(url: str, seconds: float, pid: int | None = None) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if healthy(url, 0.25):
+            return True
+        if pid is not None and exited(pid):
+            return False
+        time.sleep(0.03)
+    return healthy(url, 0.25)
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+class Outcome:
+    """What `ensure_up` did: `problem` is one line for the user, None when the gateway answers."""
+
+    __slots__ = ("pid", "problem")
+
+    def __init__(self, problem: str | None, pid: int | None = None) -> None:
+        self.problem, self.pid = problem, pid
+
+
+def ensure_up(
+    url: str,
+    config: str | None,
+    state_dir: Path,
+    started_by: str,
+    wait: float = 3.0,
+    extra: tuple[str, ...] = (),
+) -> Outcome:
+    """Make `url` answer /health, starting one detached gateway for `state_dir` if needed."""
+    if healthy(url):
+        return Outcome(None)
+    if not is_local(url):
+        return Outcome(f"switchex: nothing answers at {url}, and it is not a local address")
+    with start_lock(state_dir, wait + 1.0) as locked:
+        if not locked:
+            return _failed(url, config, state_dir, "another start is still waiting for it")
+        if healthy(url):
+            return Outcome(None)
+        running = live_record(state_dir)
+        if running is not None and running.url.rstrip("/") != url.rstrip("/"):
+            why = f"this state dir's gateway (pid {running.pid}) serves {running.url}"
+            return _failed(url, config, state_dir, why)
+        pid = running.pid if running else None
+        if pid is None:
+            if not port_free(*host_port(url)):
+                return _failed(url, config, state_dir, "its port is taken by another program")
+            pid = spawn(gateway_command(url, config, state_dir, started_by, extra), state_dir)
+        if wait_healthy(url, wait, pid if running is None else None):
+            return Outcome(None, pid)
+        return _failed(url, config, state_dir, _why_not(state_dir, pid, wait))
+
+
+def _why_not(state_dir: Path, pid: int, wait: float) -> str:
+    if is_gateway(pid):
+        return f"no answer within {wait:g} s (pid {pid} is still starting)"
+    try:
+        lines = (state_dir / LOG_FILE).read_text(errors="replace").strip().splitlines()
+    except OSError:
+        lines = []
+    return lines[-1].removeprefix("Error: ") if lines else "it exited at once"
+
+
+def _failed(url: str, config: str | None, state_dir: Path, why: str) -> Outcome:
+    by_hand = f"switchex up --port {host_port(url)[1]}" + (f" --config {config}" if config else "")
+    log = state_dir / LOG_FILE
+    return Outcome(
+        f"switchex: the gateway at {url} is not running and could not be started ({why}); "
+        f"log: {log}; start it by hand: {by_hand}"
+    )
