@@ -82,3 +82,24 @@ def test_broken_settings_file_is_named_and_left_alone(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "settings.local.json: not valid JSON" in result.output
     assert path.read_text() == "{not json"
+
+
+def test_session_start_gets_the_url_and_config_to_start_the_gateway_with(tmp_path: Path) -> None:
+    config = tmp_path / "my config.yaml"
+    config.write_text("tiers: []\n")
+    run_init(tmp_path, "--url", "http://127.0.0.1:8123", "--config", str(config))
+    hooks = settings(tmp_path)["hooks"]
+    assert isinstance(hooks, dict)
+    [start] = hooks["SessionStart"][0]["hooks"]
+    assert start["command"].endswith(
+        f"switchex hook --url http://127.0.0.1:8123 --config '{config}'"
+    )
+    assert start["timeout"] >= 5  # room for the 3 s start
+    run_init(tmp_path, "--url", "http://127.0.0.1:8123", "--uninstall")
+    assert settings(tmp_path) == {}
+
+
+def test_status_line_refreshes_while_idle(tmp_path: Path) -> None:
+    run_init(tmp_path)
+    status = settings(tmp_path)["statusLine"]
+    assert isinstance(status, dict) and status["refreshInterval"] >= 1
