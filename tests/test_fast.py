@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from switchex.fast import context_use, parse_options, status_line
+from tests.helpers import free_port
 from tests.recorder import Recorder
 
 SHOW_IMPORTS = (
@@ -103,3 +104,15 @@ def test_hook_uses_the_state_dir_from_the_environment(tmp_path: Path) -> None:
     with Recorder() as gateway:
         run_entry("hook", "--url", gateway.url, stdin='{"hook_event_name": "Stop"}')
     assert gateway.requests[0][2]["Authorization"] == "Bearer from-env"
+
+
+def test_session_start_says_in_one_line_why_the_gateway_did_not_start(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.yaml"
+    url = f"http://127.0.0.1:{free_port()}"
+    done = run_entry(
+        "hook", "--url", url, "--config", str(missing), stdin='{"hook_event_name": "SessionStart"}'
+    )
+    assert done.returncode == 0
+    [line] = done.stdout.splitlines()
+    message = json.loads(line)["systemMessage"]
+    assert "configuration file not found" in message and f"--config {missing}" in message
