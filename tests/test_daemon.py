@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from platformdirs import user_state_dir
 
 from switchex import daemon
 from switchex.cli.main import cli
@@ -68,10 +67,6 @@ def test_down_never_signals_a_stranger_that_reused_the_pid(state: Path) -> None:
     finally:
         stranger.kill()
         stranger.wait()
-
-
-def test_default_state_dir_is_platformdirs_one() -> None:
-    assert daemon.default_state_dir() == Path(user_state_dir("switchex", appauthor=False))
 
 
 def test_a_gateway_that_cannot_start_is_explained_in_one_line(state: Path, tmp_path: Path) -> None:

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from switchex import paths
+
 PID_FILE = "gateway.pid"
 LOCK_FILE = "gateway.lock"
 LOG_FILE = "gateway.log"
@@ -30,21 +32,12 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def default_state_dir() -> Path:
-    """platformdirs' user_state_dir("switchex") without importing it (Linux and macOS)."""
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "switchex"
-    if sys.platform.startswith("win"):
-        from platformdirs import user_state_dir
-
-        return Path(user_state_dir("switchex", appauthor=False))
-    xdg = os.environ.get("XDG_STATE_HOME", "").strip()
-    return Path(xdg or os.path.expanduser("~/.local/state")) / "switchex"
+    return Path(paths.default_state_dir())
 
 
 def resolve_state_dir(explicit: str | None) -> Path:
     """--state-dir, else SWITCHEX_STATE_DIR, else the platform's state directory."""
-    named = explicit or os.environ.get("SWITCHEX_STATE_DIR")
-    return Path(named).expanduser() if named else default_state_dir()
+    return Path(paths.state_dir(explicit))
 
 
 def resolve_config(explicit: str | None, cwd: Path | None = None) -> str | None:

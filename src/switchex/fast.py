@@ -13,9 +13,8 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from switchex import daemon
+from switchex import paths
 from switchex.minihttp import request
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -56,10 +55,11 @@ def read_stdin_json() -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
-def hook_headers(state_dir: Path) -> dict[str, str]:
+def hook_headers(state_dir: str) -> dict[str, str]:
     headers = {"Content-Type": "application/json"}
     try:
-        secret = (state_dir / SECRET_FILE).read_text(encoding="utf-8").strip()
+        with open(os.path.join(state_dir, SECRET_FILE), encoding="utf-8") as file:
+            secret = file.read().strip()
     except OSError:
         return headers
     if secret:
@@ -76,13 +76,17 @@ def run_hook(options: dict[str, str]) -> int:
     payload = read_stdin_json()
     event = str(payload.get("hook_event_name") or "unknown")
     url = hook_url(options.get("url"))
-    state_dir = daemon.resolve_state_dir(options.get("state_dir"))
+    state_dir = paths.state_dir(options.get("state_dir"))
     timeout = _seconds(options.get("timeout"), 2.0)
     body = json.dumps(payload).encode()
     if _post(url, event, body, state_dir, timeout) or event != "SessionStart":
         return 0
+    from pathlib import Path
+
+    from switchex import daemon  # only now: starting a gateway is the slow path anyway
+
     config = daemon.resolve_config(options.get("config"))
-    outcome = daemon.ensure_up(url, config, state_dir, "auto-started")
+    outcome = daemon.ensure_up(url, config, Path(state_dir), "auto-started")
     if outcome.problem:
         print(json.dumps({"systemMessage": outcome.problem}))
         return 0
@@ -97,7 +101,7 @@ def _seconds(text: str | None, default: float) -> float:
         return default
 
 
-def _post(url: str, event: str, body: bytes, state_dir: Path, timeout: float) -> bool:
+def _post(url: str, event: str, body: bytes, state_dir: str, timeout: float) -> bool:
     """Whether the gateway was reached (whatever it answered)."""
     try:
         request(url, "POST", f"/hook/{event}", body, hook_headers(state_dir), timeout)

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+
+
+def split_url(url: str) -> tuple[str, str, str, int, str]:
+    """(scheme, netloc, host, port, path) of an http(s) URL (urllib.parse costs an import)."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        raise ValueError(f"not a URL: {url}")
+    netloc, slash, path = rest.partition("/")
+    host, _, port = netloc.rpartition(":") if not netloc.endswith("]") else (netloc, "", "")
+    if not host or (port and not port.isdigit()):
+        host, port = netloc, ""
+    default = 443 if scheme == "https" else 80
+    return scheme, netloc, host.strip("[]"), int(port) if port else default, slash + path
 
 
 def request(
@@ -22,18 +34,18 @@ def request(
     timeout: float = 1.0,
 ) -> tuple[int, bytes]:
     """(status, body) of one request to `url` + `path`; OSError/ValueError when it fails."""
-    parts = urlsplit(url)
-    target = parts.path.rstrip("/") + path
-    if parts.scheme == "https":
+    scheme, netloc, host, port, prefix = split_url(url)
+    if scheme == "https":
         return _via_urllib(url.rstrip("/") + path, method, body, headers or {}, timeout)
-    if parts.scheme != "http" or not parts.hostname:
+    if scheme != "http" or not host:
         raise ValueError(f"not an http URL: {url}")
-    head = [f"{method} {target} HTTP/1.1", f"Host: {parts.netloc}", "Connection: close"]
+    target = prefix.rstrip("/") + path
+    head = [f"{method} {target} HTTP/1.1", f"Host: {netloc}", "Connection: close"]
     head += [f"{name}: {value}" for name, value in (headers or {}).items()]
     if body is not None:
         head.append(f"Content-Length: {len(body)}")
     wire = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (body or b"")
-    with socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout) as sock:
+    with socket.create_connection((host, port), timeout=timeout) as sock:
         sock.sendall(wire)
         chunks = []
         while chunk := sock.recv(65536):
