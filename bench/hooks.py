@@ -3,7 +3,8 @@
     python bench/hooks.py [--runs 40] [--starts 3]
 
 Against a gateway started here (a fake Anthropic tier, temporary state dir), prints the p50
-(and p90) wall time of repeated process starts of:
+(and p90) wall time, its ratio to the baseline and the median CPU time of repeated process
+starts of:
   - `python -c pass` (the interpreter alone: the direct baseline, ratio 1.0),
   - `python -c "import switchex.cli.main"` (what every hook cost with the click CLI),
   - `switchex hook` with a SessionStart event (gateway up), `switchex statusline`.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -40,19 +42,32 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def timed(command: list[str], stdin: str, runs: int) -> list[float]:
-    times = []
+Times = tuple[list[float], list[float]]
+
+
+def timed(command: list[str], stdin: str, runs: int) -> Times:
+    """Wall and CPU (user + sys, which a busy machine inflates less) seconds per run."""
+    wall, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
         subprocess.run(command, input=stdin, capture_output=True, text=True, check=True)
-        times.append(time.perf_counter() - began)
-    return times
+        wall.append(time.perf_counter() - began)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
-def show(name: str, times: list[float], base: float) -> None:
-    p50 = statistics.median(times)
-    p90 = sorted(times)[int(len(times) * 0.9) - 1]
-    print(f"{name:<38} {p50 * 1000:8.1f} {p90 * 1000:8.1f} {p50 / base:7.2f}")
+def show(name: str, times: Times, base: Times) -> None:
+    (wall, cpu), (base_wall, _) = times, base
+    p50 = statistics.median(wall)
+    p90 = sorted(wall)[int(len(wall) * 0.9) - 1]
+    ratio = p50 / statistics.median(base_wall)
+    print(f"{name:<38} {p50 * 1000:8.1f} {p90 * 1000:8.1f} {ratio:7.2f} {median_ms(cpu):8.1f}")
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
 
 
 def first_answer(url: str) -> None:
@@ -95,16 +110,18 @@ def main() -> None:
         state = Path(tmp) / "state"
         url = f"http://127.0.0.1:{free_port()}"
         os.environ["SWITCHEX_STATE_DIR"] = str(state)
-        print(f"{'process start to exit':<38} {'p50 ms':>8} {'p90 ms':>8} {'ratio':>7}")
+        print(
+            f"{'process start to exit':<38} {'p50 ms':>8} {'p90 ms':>8} {'ratio':>7} {'cpu ms':>8}"
+        )
         base = timed([sys.executable, "-c", "pass"], "", args.runs)
-        show("python -c pass (direct)", base, statistics.median(base))
+        show("python -c pass (direct)", base, base)
         click_cli = timed([sys.executable, "-c", "import switchex.cli.main"], "", args.runs)
-        show("import switchex.cli.main (click CLI)", click_cli, statistics.median(base))
+        show("import switchex.cli.main (click CLI)", click_cli, base)
         health, answered = auto_start(url, config, state)  # also leaves the gateway up
         hook = timed([SWITCHEX, "hook", "--url", url], START, args.runs)
-        show("switchex hook (SessionStart, up)", hook, statistics.median(base))
+        show("switchex hook (SessionStart, up)", hook, base)
         status = timed([SWITCHEX, "statusline", "--url", url], STATUS_INPUT, args.runs)
-        show("switchex statusline", status, statistics.median(base))
+        show("switchex statusline", status, base)
         starts = [(health, answered)]
         for _ in range(args.starts - 1):
             subprocess.run([SWITCHEX, "down"], check=True, capture_output=True)
