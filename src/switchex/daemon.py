@@ -28,7 +28,7 @@ PID_FILE = "gateway.pid"
 LOCK_FILE = "gateway.lock"
 LOG_FILE = "gateway.log"
 STARTED_BY = ("foreground", "detached", "auto-started", "service")
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::")
 
 
 def default_state_dir() -> Path:
@@ -103,28 +103,29 @@ def remove_pid(state_dir: Path, pid: int) -> None:
 
 
 def is_gateway(pid: int) -> bool:
-    """Whether `pid` is alive and is a switchex process (not a stranger that reused the pid)."""
+    """Whether `pid` is alive and is a `switchex up` (not a stranger that reused the pid)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return False  # not ours to signal
-    return "switchex" in _command_line(pid)
+    words = _command_line(pid)
+    return "up" in words and any("switchex" in word for word in words)
 
 
-def _command_line(pid: int) -> str:
+def _command_line(pid: int) -> list[str]:
     proc = Path(f"/proc/{pid}/cmdline")
     if proc.exists():
         with contextlib.suppress(OSError):
-            return proc.read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        return ""
+            return proc.read_bytes().decode(errors="replace").split("\0")
+        return []
     import subprocess
 
     done = subprocess.run(
         ["ps", "-p", str(pid), "-o", "command="], capture_output=True, text=True, check=False
     )
-    return done.stdout
+    return done.stdout.split()
 
 
 def live_record(state_dir: Path) -> PidRecord | None:
@@ -177,7 +178,7 @@ def host_port(url: str) -> tuple[str, int]:
 
 
 def is_local(url: str) -> bool:
-    return urlsplit(url).scheme == "http" and host_port(url)[0] in LOOPBACK
+    return urlsplit(url).scheme == "http" and host_port(url)[0] in LOCAL_HOSTS
 
 
 def healthy(url: str, timeout: float = 0.5) -> bool:

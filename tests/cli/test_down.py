@@ -67,7 +67,9 @@ def test_down_with_nothing_recorded(state: Path) -> None:
 
 def test_down_leaves_a_service_to_its_manager(state: Path) -> None:
     state.mkdir()
-    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "switchex"]) as p:
+    with subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)", "switchex", "up"]
+    ) as p:
         daemon.write_pid(state, daemon.PidRecord(p.pid, "http://127.0.0.1:9", "service", None, 0))
         done = switchex("down")
         assert done.returncode == 1 and "runs as a service" in done.stderr
