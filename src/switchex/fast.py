@@ -83,10 +83,10 @@ def run_hook(options: dict[str, str]) -> int:
         return 0
     from pathlib import Path
 
-    from switchex import daemon  # only now: starting a gateway is the slow path anyway
+    from switchex import autostart, daemon  # only now: starting is the slow path anyway
 
     config = daemon.resolve_config(options.get("config"))
-    outcome = daemon.ensure_up(url, config, Path(state_dir), "auto-started")
+    outcome = autostart.ensure_up(url, config, Path(state_dir), "auto-started")
     if outcome.problem:
         print(json.dumps({"systemMessage": outcome.problem}))
         return 0

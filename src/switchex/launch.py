@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 
-from switchex import daemon
+from switchex import autostart, daemon
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 
@@ -37,7 +37,7 @@ def run_claude(args: list[str]) -> int:  # returns only when it could not exec c
         return 127
     url = (os.environ.get("SWITCHEX_URL") or DEFAULT_URL).rstrip("/")
     state_dir = daemon.resolve_state_dir(None)
-    outcome = daemon.ensure_up(url, daemon.resolve_config(None), state_dir, "auto-started")
+    outcome = autostart.ensure_up(url, daemon.resolve_config(None), state_dir, "auto-started")
     if outcome.problem:
         print(outcome.problem, file=sys.stderr)
         return 1

@@ -14,12 +14,12 @@ from typing import Any
 
 import click
 
+from switchex.autostart import ensure_up
 from switchex.cli.options import DEFAULT_PORT, config_option, load, state_dir, state_dir_option
 from switchex.daemon import (
     LOG_FILE,
     STARTED_BY,
     PidRecord,
-    ensure_up,
     live_record,
     remove_pid,
     resolve_config,
