@@ -147,6 +147,7 @@ def write_settings(path: Path, data: dict[str, Any]) -> Path | None:
 @click.option(
     "--config",
     metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False),
     help="The configuration the SessionStart hook (and --service) starts the gateway with.",
 )
 @click.option("--service", is_flag=True, help="Also install (or uninstall) the user service.")
