@@ -1,0 +1,100 @@
+"""SigV4 signing for the bedrock kind, with botocore's credential chain.
+
+botocore finds the credentials (environment, `profile` in ~/.aws, SSO, instance roles) and
+signs; nothing here computes a signature. Finding credentials may do blocking I/O (files,
+the instance metadata service, an SSO refresh), so it runs in a worker thread once per
+profile and again only when botocore says temporary credentials need refreshing. Signing
+itself is a few HMACs and runs inline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from switchex.errors import ConfigError, SwitchableError
+from switchex.providers.base import UpstreamCall
+
+if TYPE_CHECKING:
+    from botocore.credentials import Credentials, ReadOnlyCredentials
+
+SERVICE = "bedrock"
+DEFAULT_REGION = "us-east-1"
+
+
+def _require() -> None:
+    try:
+        import botocore.auth  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "the bedrock provider needs botocore: pip install 'switchex[bedrock]'"
+        ) from None
+
+
+@dataclass
+class Account:
+    """One profile's credentials and its configured region."""
+
+    credentials: Credentials
+    region: str | None
+
+
+def _load(profile: str | None) -> Account:
+    from botocore.session import Session
+
+    session = Session(profile=profile)
+    credentials = session.get_credentials()
+    if credentials is None:
+        raise RuntimeError("botocore found no AWS credentials (environment, profile, role)")
+    region = session.get_config_variable("region")
+    return Account(credentials, str(region) if region else None)
+
+
+def _frozen(credentials: Credentials) -> ReadOnlyCredentials:
+    return credentials.get_frozen_credentials()
+
+
+def sign(call: UpstreamCall, credentials: ReadOnlyCredentials, region: str) -> dict[str, str]:
+    """The call's headers plus `Authorization`, `X-Amz-Date` (and the session token)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    request = AWSRequest(call.method, call.url, dict(call.headers), call.body)
+    SigV4Auth(credentials, SERVICE, region).add_auth(request)
+    return {key: str(value) for key, value in request.headers.items()}
+
+
+class Signer:
+    """Signs calls with each profile's credentials (loaded once, refreshed when botocore says)."""
+
+    def __init__(self) -> None:
+        _require()
+        self._accounts: dict[str | None, Account] = {}
+        self._lock = asyncio.Lock()
+
+    async def account(self, profile: str | None) -> Account:
+        found = self._accounts.get(profile)
+        if found is not None:
+            return found
+        async with self._lock:
+            if profile not in self._accounts:
+                self._accounts[profile] = await asyncio.to_thread(_load, profile)
+            return self._accounts[profile]
+
+    async def credentials(self, profile: str | None) -> ReadOnlyCredentials:
+        from botocore.credentials import RefreshableCredentials
+
+        credentials = (await self.account(profile)).credentials
+        if isinstance(credentials, RefreshableCredentials) and credentials.refresh_needed():
+            return await asyncio.to_thread(_frozen, credentials)
+        return _frozen(credentials)
+
+
+def auth_failure(error: Exception) -> SwitchableError:
+    return SwitchableError(
+        502,
+        f"no AWS credentials for Bedrock: {type(error).__name__}: {error}",
+        "api_error",
+        reason="auth_failed",
+    )
