@@ -115,19 +115,23 @@ class FakeBedrock(FakeServer):
         app.router.add_post("/model/{model}/invoke", self.invoke)
         app.router.add_post("/model/{model}/invoke-with-response-stream", self.invoke)
 
-    def _auth_problem(self, request: web.Request, body: bytes) -> str | None:
+    def _auth_problem(self, request: web.Request, body: bytes) -> tuple[str, str] | None:
+        """(Bedrock's exception name, message) for a call AWS would not authenticate."""
         match = AUTHORIZATION.match(request.headers.get("authorization", ""))
         amz_date = request.headers.get("x-amz-date", "")
+        incomplete = "IncompleteSignatureException"
         if not match or not AMZ_DATE.match(amz_date):
-            return "Authorization header requires a well-formed SigV4 signature and X-Amz-Date."
+            return incomplete, "Authorization requires a well-formed SigV4 header and X-Amz-Date."
         if match["date"] != amz_date[:8] or match["region"] != self.region:
-            return f"Credential should be scoped to a valid region ({self.region}) and date."
+            return incomplete, f"Credential should be scoped to a valid region ({self.region})."
         if not {"host", "x-amz-date"} <= set(match["signed"].split(";")):
-            return "SignedHeaders must include host and x-amz-date."
+            return incomplete, "SignedHeaders must include host and x-amz-date."
         if self.access_key and match["key"] != self.access_key:
-            return "The security token included in the request is invalid."
+            return "UnrecognizedClientException", "The security token included is invalid."
         if self.secret_key and not self._signature_ok(request, body, match["signed"]):
-            return "The request signature we calculated does not match the signature you provided."
+            return "InvalidSignatureException", (
+                "The request signature we calculated does not match the signature you provided."
+            )
         return None
 
     def _signature_ok(self, request: web.Request, body: bytes, signed: str) -> bool:
@@ -163,14 +167,9 @@ class FakeBedrock(FakeServer):
 
     async def invoke(self, request: web.Request) -> web.StreamResponse:
         received = await self.record(request)
-        problem = self._auth_problem(request, received.body)
-        if problem:
-            name = (
-                "InvalidSignatureException"
-                if "signature" in problem
-                else "UnrecognizedClientException"
-            )
-            return aws_error(403, name, problem)
+        refused = self._auth_problem(request, received.body)
+        if refused:
+            return aws_error(403, *refused)
         try:
             body = received.json()
         except orjson.JSONDecodeError:

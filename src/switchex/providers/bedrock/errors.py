@@ -28,6 +28,8 @@ _KNOWN: dict[str, tuple[str, str | None]] = {
     "UnrecognizedClientException": ("authentication_error", "auth_failed"),
     "ExpiredTokenException": ("authentication_error", "auth_failed"),
     "InvalidSignatureException": ("authentication_error", "auth_failed"),
+    "IncompleteSignatureException": ("authentication_error", "auth_failed"),
+    "MissingAuthenticationTokenException": ("authentication_error", "auth_failed"),
     "ValidationException": ("invalid_request_error", None),
     "ResourceNotFoundException": ("not_found_error", None),
 }
