@@ -1,13 +1,13 @@
 """What the bedrock kind's event-stream → Anthropic SSE translation adds, against a direct call.
 
-    python bench/bedrock_stream.py [--requests 300] [--kb 30]
+    python bench/bedrock_stream.py [--requests 300] [--kb 30] [--delta 60]
 
-Serves one streamed answer of about `--kb` KB of text (Bedrock-sized deltas of ~60 bytes,
-event-stream framed with CRCs, base64 chunk payloads) from a loopback server. Each round reads
-the answer directly, then again while feeding every chunk read through BedrockStreamTranslator
-and encoding the events as Anthropic SSE, exactly as the gateway's relay does. Prints p50/p99
-of both, the added p50 and its ratio to the direct call, and the translation time alone (in
-socket-sized chunks and, worst case, one frame per feed). Goal: added p50 ≤ 1 ms.
+Serves one streamed answer of about `--kb` KB of text (`--delta` bytes per delta event, 60 by
+default; event-stream framed with CRCs, base64 chunk payloads) from a loopback server. Each
+round reads the answer directly, then again while feeding every chunk read through
+BedrockStreamTranslator and encoding the events as Anthropic SSE, as the gateway's relay does.
+Prints p50/p99 of both, the added p50 and its ratio to the direct call, and the translation
+time alone (in socket-sized chunks and, worst case, one frame per feed). Goal: added p50 ≤ 1 ms.
 A benchmark, not a test: figures vary with the machine; the ratios matter.
 """
 
@@ -30,11 +30,9 @@ from switchex.providers.base import Json
 from switchex.providers.bedrock import BedrockStreamTranslator
 from switchex.sse import encode_event
 
-DELTA = 60
 
-
-def answer_events(kb: int) -> list[Json]:
-    """message_start … one text block in ~60-byte deltas … message_stop."""
+def answer_events(kb: int, delta: int) -> list[Json]:
+    """message_start … one text block in `delta`-byte deltas … message_stop."""
     text = ("The quick brown fox jumps over the lazy dog; " * (kb * 1024 // 45 + 1))[: kb * 1024]
     message = message_for(Reply(text=text, output_tokens=kb * 256), "us.anthropic.claude-x")
     start = {**message, "content": [], "stop_reason": None}
@@ -42,9 +40,9 @@ def answer_events(kb: int) -> list[Json]:
     events.append(
         {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
     )
-    for at in range(0, len(text), DELTA):
-        delta = {"type": "text_delta", "text": text[at : at + DELTA]}
-        events.append({"type": "content_block_delta", "index": 0, "delta": delta})
+    for at in range(0, len(text), delta):
+        piece = {"type": "text_delta", "text": text[at : at + delta]}
+        events.append({"type": "content_block_delta", "index": 0, "delta": piece})
     events.append({"type": "content_block_stop", "index": 0})
     stop = {"stop_reason": "end_turn", "stop_sequence": None}
     events.append({"type": "message_delta", "delta": stop, "usage": {"output_tokens": kb * 256}})
@@ -107,8 +105,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--kb", type=int, default=30)
+    parser.add_argument("--delta", type=int, default=60, help="bytes of text per delta event")
     args = parser.parse_args()
-    events = answer_events(args.kb)
+    events = answer_events(args.kb, args.delta)
     frames = [chunk_frame(e) for e in events]
     assert translate(frames) == b"".join(encode_event(e) for e in events)
     port = serve(frames)
