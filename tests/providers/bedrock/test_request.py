@@ -113,7 +113,7 @@ async def test_signed_call_passes_the_fakes_signature_check(
     assert status == 403 and b"signature we calculated does not match" in body
 
 
-async def test_region_from_the_profile_moves_the_endpoint(
+async def test_region_comes_from_the_aws_configuration_when_unset(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     aws_env(monkeypatch, tmp_path, region="eu-west-3")
@@ -137,3 +137,26 @@ async def test_missing_credentials_take_the_tier_out(
     with pytest.raises(SwitchableError) as caught:
         await provider.authorize(TIER, call)
     assert caught.value.reason == "auth_failed"
+
+
+async def test_a_named_profile_supplies_region_and_credentials(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    aws_env(monkeypatch, tmp_path)
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    (tmp_path / "no-aws-config").write_text("[profile work]\nregion = ap-southeast-2\n")
+    (tmp_path / "no-aws-credentials").write_text(
+        "[work]\naws_access_key_id = AKIAPROFILEKEY000001\naws_secret_access_key = s\n"
+    )
+    tier = TierSpec("bedrock", "", None, options={"profile": "work"})
+    provider = BedrockProvider()
+    built = provider.build_call(tier, request(), "claude-haiku-4-5", {})
+    call = await provider.authorize(tier, built)
+    assert call.url.startswith(
+        "https://bedrock-runtime.ap-southeast-2.amazonaws.com/model/apac.anthropic.claude-haiku"
+    )
+    assert call.headers["Authorization"].startswith(
+        "AWS4-HMAC-SHA256 Credential=AKIAPROFILEKEY000001/"
+    )
+    assert "/ap-southeast-2/bedrock/aws4_request" in call.headers["Authorization"]

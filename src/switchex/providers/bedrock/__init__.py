@@ -12,12 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from switchex.errors import SwitchexError, UpstreamError
 from switchex.providers.anthropic import AnthropicProvider
 from switchex.providers.base import Json, TierSpec, UpstreamCall
-from switchex.providers.bedrock.auth import DEFAULT_REGION, Signer, auth_failure, sign
+from switchex.providers.bedrock.auth import (
+    DEFAULT_REGION,
+    Signer,
+    auth_failure,
+    profile_region,
+    sign,
+)
 from switchex.providers.bedrock.errors import error_from_response
 from switchex.providers.bedrock.models import bedrock_model
 from switchex.providers.bedrock.stream import BedrockStreamTranslator
@@ -47,6 +53,18 @@ class BedrockProvider:
 
     def __init__(self) -> None:
         self._signer: Signer | None = None
+        self._regions: dict[str | None, str] = {}
+
+    def region(self, tier: TierSpec) -> str:
+        """The tier's `region`, else its profile's (read once: env and ~/.aws/config), else
+        us-east-1. Bounded local file I/O, once per profile, so it may run on the loop."""
+        configured = tier.options.get("region")
+        if configured:
+            return configured
+        profile = tier.options.get("profile")
+        if profile not in self._regions:
+            self._regions[profile] = profile_region(profile) or DEFAULT_REGION
+        return self._regions[profile]
 
     def build_call(
         self,
@@ -56,9 +74,9 @@ class BedrockProvider:
         client_headers: Mapping[str, str],
         raw: bytes | None = None,
     ) -> UpstreamCall:
-        """The unsigned call; its region is the tier's (`authorize` may move it)."""
+        """The unsigned call (`authorize` signs it)."""
         stream = request.get("stream") is True
-        region = tier.options.get("region") or DEFAULT_REGION
+        region = self.region(tier)
         body = cloud_body(request, tier, VERSION, cloud_betas(client_headers, tier), False)
         accept = "application/vnd.amazon.eventstream" if stream else "application/json"
         headers = {"content-type": "application/json", "accept": accept, **tier_headers(tier)}
@@ -70,16 +88,12 @@ class BedrockProvider:
             self._signer = Signer()
         profile = tier.options.get("profile")
         try:
-            account = await self._signer.account(profile)
             credentials = await self._signer.credentials(profile)
         except SwitchexError:
             raise
         except Exception as error:  # botocore's credential errors are many; all mean "none"
             raise auth_failure(error) from None
-        region = tier.options.get("region") or account.region or DEFAULT_REGION
-        if region != DEFAULT_REGION and not tier.options.get("region") and not tier.base_url:
-            call = replace(call, url=_moved(call.url, region))
-        return replace(call, headers=sign(call, credentials, region))
+        return replace(call, headers=sign(call, credentials, self.region(tier)))
 
     def error_from_response(
         self, status: int, headers: Mapping[str, str], body: bytes, now: float
@@ -91,14 +105,3 @@ class BedrockProvider:
 
     def stream_translator(self, model: str) -> BedrockStreamTranslator:
         return BedrockStreamTranslator()
-
-
-def _moved(url: str, region: str) -> str:
-    """The URL on the profile's region (the host and the inference-profile prefix)."""
-    from switchex.providers.bedrock.models import geography
-
-    parts = urlsplit(url)
-    path = parts.path.replace(
-        f"/model/{geography(DEFAULT_REGION)}", f"/model/{geography(region)}", 1
-    )
-    return f"https://bedrock-runtime.{region}.amazonaws.com{path}"

@@ -10,7 +10,6 @@ itself is a few HMACs and runs inline.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from switchex.errors import ConfigError, SwitchableError
@@ -32,23 +31,21 @@ def _require() -> None:
         ) from None
 
 
-@dataclass
-class Account:
-    """One profile's credentials and its configured region."""
-
-    credentials: Credentials
-    region: str | None
-
-
-def _load(profile: str | None) -> Account:
+def profile_region(profile: str | None) -> str | None:
+    """The region botocore would use for `profile` (AWS_REGION, AWS_DEFAULT_REGION, config)."""
     from botocore.session import Session
 
-    session = Session(profile=profile)
-    credentials = session.get_credentials()
+    region = Session(profile=profile).get_config_variable("region")
+    return str(region) if region else None
+
+
+def _load(profile: str | None) -> Credentials:
+    from botocore.session import Session
+
+    credentials = Session(profile=profile).get_credentials()
     if credentials is None:
         raise RuntimeError("botocore found no AWS credentials (environment, profile, role)")
-    region = session.get_config_variable("region")
-    return Account(credentials, str(region) if region else None)
+    return credentials
 
 
 def _frozen(credentials: Credentials) -> ReadOnlyCredentials:
@@ -70,22 +67,23 @@ class Signer:
 
     def __init__(self) -> None:
         _require()
-        self._accounts: dict[str | None, Account] = {}
+        self._loaded: dict[str | None, Credentials] = {}
         self._lock = asyncio.Lock()
 
-    async def account(self, profile: str | None) -> Account:
-        found = self._accounts.get(profile)
+    async def _credentials(self, profile: str | None) -> Credentials:
+        found = self._loaded.get(profile)
         if found is not None:
             return found
         async with self._lock:
-            if profile not in self._accounts:
-                self._accounts[profile] = await asyncio.to_thread(_load, profile)
-            return self._accounts[profile]
+            if profile not in self._loaded:
+                self._loaded[profile] = await asyncio.to_thread(_load, profile)
+            return self._loaded[profile]
 
     async def credentials(self, profile: str | None) -> ReadOnlyCredentials:
+        """Frozen credentials to sign one call with; refreshed in a thread when due."""
         from botocore.credentials import RefreshableCredentials
 
-        credentials = (await self.account(profile)).credentials
+        credentials = await self._credentials(profile)
         if isinstance(credentials, RefreshableCredentials) and credentials.refresh_needed():
             return await asyncio.to_thread(_frozen, credentials)
         return _frozen(credentials)
