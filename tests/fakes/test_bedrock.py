@@ -82,6 +82,7 @@ def test_a_signature_with_the_wrong_secret_is_refused(bedrock: FakeBedrock) -> N
         ({"stream": True}, "extraneous key [stream]"),
         ({"anthropic_version": "vertex-2023-10-16"}, "anthropic_version"),
         ({"temperature": 1, "frobnicate": 1}, "frobnicate"),
+        ({"context_management": {"edits": []}}, "needs the context-management-2025-06-27 beta"),
     ],
 )
 def test_bodies_bedrock_rejects(bedrock: FakeBedrock, change: dict[str, Any], says: str) -> None:

@@ -29,6 +29,7 @@ from switchex.fakes.anthropic import (
     validate_request,
 )
 from switchex.fakes.base import FakeServer, Json, Reply, hold, json_response, send_events
+from switchex.fakes.vertex import beta_problem
 from switchex.sse import SSEParser
 
 VERSION = "bedrock-2023-05-31"
@@ -163,7 +164,7 @@ class FakeBedrock(FakeServer):
         if body.get("anthropic_version") != VERSION:
             return f"Malformed input request: anthropic_version must be {VERSION}"
         rest = {k: v for k, v in body.items() if k not in ("anthropic_version", "anthropic_beta")}
-        return validate_request(rest)
+        return beta_problem(body) or validate_request(rest)
 
     async def invoke(self, request: web.Request) -> web.StreamResponse:
         received = await self.record(request)

@@ -40,6 +40,24 @@ VERSION = "vertex-2023-10-16"
 _ACTIONS = {"rawPredict": False, "streamRawPredict": True}
 
 
+# Fields the clouds reject unless their beta is named in `anthropic_beta`.
+FIELD_BETAS = {
+    "context_management": "context-management-2025-06-27",
+    "output_config": "effort-2025-11-24",
+}
+
+
+def beta_problem(body: Json) -> str | None:
+    """What a cloud says about `anthropic_beta` (a list of strings) and the fields it gates."""
+    betas = body.get("anthropic_beta", [])
+    if not isinstance(betas, list) or not all(isinstance(b, str) for b in betas):
+        return "anthropic_beta: Input should be a valid list of strings"
+    for name, beta in FIELD_BETAS.items():
+        if name in body and beta not in betas:
+            return f"{name}: Extra inputs are not permitted (needs the {beta} beta)"
+    return None
+
+
 def google_error(code: int, status: str, message: str) -> Json:
     return {"error": {"code": code, "message": message, "status": status}}
 
@@ -122,9 +140,9 @@ class FakeVertex(FakeServer):
             return "model: Extra inputs are not permitted"
         if body.get("anthropic_version") != VERSION:
             return f"anthropic_version: must be {VERSION!r}"
-        betas = body.get("anthropic_beta", [])
-        if not isinstance(betas, list) or not all(isinstance(b, str) for b in betas):
-            return "anthropic_beta: Input should be a valid list of strings"
+        problem = beta_problem(body)
+        if problem:
+            return problem
         if bool(body.get("stream")) != streaming:
             return "stream: streamRawPredict needs stream: true, rawPredict stream: false"
         rest = {k: v for k, v in body.items() if k not in ("anthropic_version", "anthropic_beta")}

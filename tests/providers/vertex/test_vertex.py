@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from switchex.fakes.vertex import FakeVertex
 from switchex.providers.base import TierSpec
 from switchex.providers.vertex import VertexProvider, vertex_model, vertex_url
 from switchex.providers.vertex.auth import TokenSource
+from tests.providers.vertex.conftest import service_account_file
 
 TIER = TierSpec("vertex", "", None, options={"project": "my-proj", "region": "us-east5"})
 BETAS = "claude-code-20250219,oauth-2025-04-20,interleaved-thinking-2025-05-14"
@@ -162,26 +162,7 @@ async def test_application_default_credentials_file_is_found(
     vertex: FakeVertex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """ADC as a user deploys it: GOOGLE_APPLICATION_CREDENTIALS names a service-account key."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    info = {
-        "type": "service_account",
-        "project_id": "my-proj",
-        "private_key_id": "k1",
-        "private_key": pem.decode(),
-        "client_email": "sx@my-proj.iam.gserviceaccount.com",
-        "client_id": "1",
-        "token_uri": vertex.token_uri,
-    }
-    adc = tmp_path / "adc.json"
-    adc.write_text(json.dumps(info))
+    adc = service_account_file(tmp_path / "adc.json", vertex.token_uri)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
     provider = VertexProvider()
     call = provider.build_call(TIER, request(), "claude-sonnet-4-5", {})
