@@ -66,8 +66,8 @@ def test_literal_keys_are_refused_not_copied() -> None:
 
 
 def test_unknown_provider_is_named() -> None:
-    odd = {"model_list": [{"model_name": "x", "litellm_params": {"model": "bedrock/claude"}}]}
-    with pytest.raises(ConfigError, match="'bedrock'"):
+    odd = {"model_list": [{"model_name": "x", "litellm_params": {"model": "sagemaker/claude"}}]}
+    with pytest.raises(ConfigError, match="'sagemaker'"):
         from_litellm(odd)
 
 
@@ -83,3 +83,67 @@ def test_cli_prints_a_loadable_switchex_yaml(tmp_path: Path) -> None:
     )
     assert check.exit_code == 0, check.output
     assert "claude-sonnet" in check.output and "local-qwen" in check.output
+
+
+CLOUDS = """
+model_list:
+  - model_name: claude-vertex
+    litellm_params:
+      model: vertex_ai/claude-sonnet-4-5@20250929
+      vertex_project: os.environ/GCP_PROJECT
+      vertex_location: us-east5
+  - model_name: claude-bedrock
+    litellm_params:
+      model: bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0
+      aws_region_name: us-west-2
+      aws_profile_name: work
+  - model_name: claude-invoke
+    litellm_params:
+      model: bedrock/invoke/anthropic.claude-haiku-4-5-20251001-v1:0
+  - model_name: gemini-vertex
+    litellm_params:
+      model: vertex_ai/gemini-2.5-pro
+"""
+
+
+def test_claude_on_the_clouds_becomes_vertex_and_bedrock_tiers() -> None:
+    vertex, bedrock, invoke, gemini = from_litellm(yaml.safe_load(CLOUDS))["tiers"]
+    assert vertex == {
+        "name": "claude-vertex",
+        "provider": "vertex",
+        "models": {"default": "claude-sonnet-4-5@20250929"},
+        "project": "${GCP_PROJECT}",
+        "region": "us-east5",
+    }
+    assert bedrock == {
+        "name": "claude-bedrock",
+        "provider": "bedrock",
+        "models": {"default": "us.anthropic.claude-sonnet-4-5-20250929-v1:0"},
+        "region": "us-west-2",
+        "profile": "work",
+    }
+    assert invoke["models"] == {"default": "anthropic.claude-haiku-4-5-20251001-v1:0"}
+    assert gemini["provider"] == "gemini"
+    config = parse_config({"tiers": [vertex, bedrock]}, {"GCP_PROJECT": "p1"}, "imported")
+    assert [(t.provider, t.project, t.region) for t in config.active_tiers] == [
+        ("vertex", "p1", "us-east5"),
+        ("bedrock", None, "us-west-2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"model": "bedrock/amazon.nova-pro-v1:0"}, "only Claude models on Bedrock"),
+        (
+            {"model": "bedrock/anthropic.claude-x", "aws_secret_access_key": "os.environ/S"},
+            "aws_secret_access_key",
+        ),
+        ({"model": "vertex_ai/claude-x", "vertex_credentials": "/k.json"}, "vertex_credentials"),
+    ],
+)
+def test_cloud_entries_switchex_cannot_serve_as_written_are_named(
+    params: dict[str, str], match: str
+) -> None:
+    with pytest.raises(ConfigError, match=match):
+        from_litellm({"model_list": [{"model_name": "x", "litellm_params": params}]})

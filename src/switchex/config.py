@@ -14,7 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from switchex.errors import ConfigError
 
-ProviderKind = Literal["anthropic", "openai", "gemini"]
+ProviderKind = Literal["anthropic", "openai", "gemini", "vertex", "bedrock"]
+# Kinds whose credentials come from the cloud's own SDK (ADC, AWS profile), never `api_key`,
+# and the module each needs from its optional extra.
+CLOUD_EXTRAS = {"vertex": ("google.auth", "vertex"), "bedrock": ("botocore", "bedrock")}
 
 DEFAULT_BASE_URLS: dict[str, str] = {
     "anthropic": "https://api.anthropic.com",
@@ -45,6 +48,9 @@ class TierConfig(_Strict):
         default=120.0, gt=0, description="seconds to wait for the upstream's response headers"
     )
     requires_key: bool | None = None
+    project: str | None = Field(default=None, description="vertex: the Google Cloud project")
+    region: str | None = Field(default=None, description="vertex/bedrock: the cloud region")
+    profile: str | None = Field(default=None, description="bedrock: the AWS profile")
 
     @field_validator("api_key")
     @classmethod
@@ -53,7 +59,9 @@ class TierConfig(_Strict):
 
     @model_validator(mode="after")
     def _needs_default_model(self) -> TierConfig:
-        if self.provider != "anthropic" and "default" not in self.models:
+        if self.provider in CLOUD_EXTRAS:
+            _check_cloud_tier(self.name, self.provider, self.project)
+        elif self.provider != "anthropic" and "default" not in self.models:
             raise ValueError(
                 f"tier {self.name!r}: provider {self.provider!r} needs models.default "
                 "(the model that serves requests)"
@@ -70,7 +78,7 @@ class TierConfig(_Strict):
         """Whether this tier is unusable without a key (local servers and Claude need none)."""
         if self.requires_key is not None:
             return self.requires_key
-        if self.provider == "anthropic":
+        if self.provider == "anthropic" or self.provider in CLOUD_EXTRAS:
             return False
         host = re.sub(r"^https?://", "", self.url).split("/")[0].split(":")[0]
         return host not in {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -86,6 +94,8 @@ class TierConfig(_Strict):
             return "present"
         if self.provider == "anthropic":
             return "client's own"
+        if self.provider in CLOUD_EXTRAS:
+            return "cloud credentials"
         return "not needed" if self.usable else "missing"
 
     def model_for(self, requested: str) -> str:
@@ -96,6 +106,22 @@ class TierConfig(_Strict):
             if pattern != "default" and fnmatch.fnmatchcase(requested, pattern):
                 return model
         return self.models.get("default", requested)
+
+
+def _check_cloud_tier(name: str, provider: str, project: str | None) -> None:
+    """A cloud tier needs its optional extra installed (and vertex a project)."""
+    import importlib.util
+
+    module, extra = CLOUD_EXTRAS[provider]
+    if importlib.util.find_spec(module.split(".")[0]) is None or (
+        importlib.util.find_spec(module) is None
+    ):
+        raise ValueError(
+            f"tier {name!r}: provider {provider!r} needs the {module} module: "
+            f"pip install 'switchex[{extra}]'"
+        )
+    if provider == "vertex" and not project:
+        raise ValueError(f"tier {name!r}: provider 'vertex' needs `project` (the GCP project id)")
 
 
 class CooldownConfig(_Strict):

@@ -47,6 +47,46 @@ def _v1(base: str) -> str:
     return base if base.endswith("/v1") else base + "/v1"
 
 
+# LiteLLM's cloud parameters → switchex tier keys; credentials stay with the cloud SDK's chain.
+_VERTEX_KEYS = {"vertex_project": "project", "vertex_location": "region"}
+_BEDROCK_KEYS = {"aws_region_name": "region", "aws_profile_name": "profile"}
+_CLOUD_SECRETS = (
+    "vertex_credentials",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_role_name",
+)
+
+
+def _setting(value: object) -> str:
+    text = str(value)
+    return "${" + text.removeprefix("os.environ/") + "}" if text.startswith("os.environ/") else text
+
+
+def _cloud_keys(name: str, params: Json, keys: dict[str, str]) -> Json:
+    """Project/region/profile from a LiteLLM entry; credentials there are refused with a hint."""
+    given = [key for key in _CLOUD_SECRETS if params.get(key)]
+    if given:
+        raise ConfigError(
+            f"litellm config: {name!r} sets {given[0]}; switchex takes cloud credentials from "
+            "the cloud's own chain (GOOGLE_APPLICATION_CREDENTIALS / gcloud ADC, AWS_* "
+            "variables or an AWS profile): remove it and set those instead"
+        )
+    return {ours: _setting(params[theirs]) for theirs, ours in keys.items() if params.get(theirs)}
+
+
+def _bedrock_model(name: str, route: str) -> str:
+    """`invoke/anthropic.claude-…`, `us.anthropic.claude-…` → the Bedrock id; Claude only."""
+    model = route.removeprefix("invoke/").removeprefix("converse/")
+    if "anthropic.claude" not in model and not model.startswith("arn:"):
+        raise ConfigError(
+            f"litellm config: {name!r} routes to bedrock/{route}; only Claude models on Bedrock "
+            "(bedrock/anthropic.claude-…) speak the Anthropic Messages body switchex sends"
+        )
+    return model
+
+
 def tier_from_entry(entry: Json) -> Json:
     """One LiteLLM `model_list` entry as a switchex tier."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(entry.get("model_name", ""))).strip("-")
@@ -61,6 +101,11 @@ def tier_from_entry(entry: Json) -> Json:
         tier.update(provider="anthropic", models={"default": model})
         if base:
             tier["base_url"] = str(base).rstrip("/")
+    elif prefix == "vertex_ai" and model.startswith("claude"):
+        tier.update(provider="vertex", **_cloud_keys(name, params, _VERTEX_KEYS))
+    elif prefix == "bedrock":
+        tier.update(provider="bedrock", models={"default": _bedrock_model(name, model)})
+        tier.update(_cloud_keys(name, params, _BEDROCK_KEYS))
     elif prefix in ("gemini", "vertex_ai"):
         tier.update(provider="gemini")
     elif prefix in _LOCAL_BASES:

@@ -20,6 +20,14 @@ def make(kind: str, api_key: str | None) -> FakeServer:
         from switchex.fakes.openai import FakeOpenAI
 
         return FakeOpenAI(api_key=api_key)
+    if kind == "vertex":
+        from switchex.fakes.vertex import FakeVertex
+
+        return FakeVertex()
+    if kind == "bedrock":
+        from switchex.fakes.bedrock import FakeBedrock
+
+        return FakeBedrock()
     from switchex.fakes.gemini import FakeGemini
 
     return FakeGemini(api_key=api_key)
@@ -33,7 +41,7 @@ async def run(fake: FakeServer, port: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m switchex.fakes", description=__doc__)
-    parser.add_argument("kind", choices=["anthropic", "openai", "gemini"])
+    parser.add_argument("kind", choices=["anthropic", "openai", "gemini", "vertex", "bedrock"])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--script", type=Path, help="JSON list of replies to answer in order")
     parser.add_argument("--default-text", help="the answer once the script is used up")

@@ -25,13 +25,17 @@ from switchex.providers.base import Provider
 
 def default_providers() -> dict[str, Provider]:
     from switchex.providers.anthropic import AnthropicProvider
+    from switchex.providers.bedrock import BedrockProvider
     from switchex.providers.gemini import GeminiProvider
     from switchex.providers.openai import OpenAIProvider
+    from switchex.providers.vertex import VertexProvider
 
     return {
         "anthropic": AnthropicProvider(),
         "openai": OpenAIProvider(),
         "gemini": GeminiProvider(),
+        "vertex": VertexProvider(),
+        "bedrock": BedrockProvider(),
     }
 
 

@@ -29,7 +29,15 @@ class RequestObserver(Protocol):
 
 
 def tier_spec(tier: TierConfig) -> TierSpec:
-    return TierSpec(tier.name, tier.url, tier.api_key, tier.max_output_tokens, tier.headers)
+    options = {"project": tier.project, "region": tier.region, "profile": tier.profile}
+    return TierSpec(
+        tier.name,
+        tier.url,
+        tier.api_key,
+        tier.max_output_tokens,
+        tier.headers,
+        {key: value for key, value in options.items() if value},
+    )
 
 
 @dataclass

@@ -168,6 +168,7 @@ async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.
     call = provider.build_call(
         gateway.specs[name], exchange.request, model, exchange.headers, exchange.raw
     )
+    call = await provider.authorize(gateway.specs[name], call)
     async with open_call(gateway.http(), call, tier) as response:
         if response.status >= 400:
             body = await _read(response)

@@ -25,6 +25,7 @@ class TierSpec:
     api_key: str | None
     max_output_tokens: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, str] = field(default_factory=dict)  # kind-specific: project, region…
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class StreamTranslator(Protocol):
 
 
 class Provider(Protocol):
-    """One provider kind (`anthropic`, `openai`, `gemini`)."""
+    """One provider kind (`anthropic`, `openai`, `gemini`, `vertex`, `bedrock`)."""
 
     kind: str
 
@@ -72,6 +73,13 @@ class Provider(Protocol):
         `client_headers` are the client's request headers (lower-case names); only the
         `anthropic` kind may forward any of them. `raw` is the client's exact body, which a
         pass-through provider sends when it changes nothing.
+        """
+        ...
+
+    async def authorize(self, tier: TierSpec, call: UpstreamCall) -> UpstreamCall:
+        """The call with the credentials that need I/O (a cloud token, a signature) added.
+
+        Runs just before sending; may raise SwitchableError when credentials are unavailable.
         """
         ...
 

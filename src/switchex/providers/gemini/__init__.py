@@ -50,6 +50,9 @@ class GeminiProvider:
         url = f"{_root(tier.base_url)}/v1beta/models/{quote(model, safe='-._')}:{action}"
         return UpstreamCall("POST", url, headers, orjson.dumps(body), stream)
 
+    async def authorize(self, tier: TierSpec, call: UpstreamCall) -> UpstreamCall:
+        return call
+
     def error_from_response(
         self, status: int, headers: Mapping[str, str], body: bytes, now: float
     ) -> UpstreamError:

@@ -55,6 +55,9 @@ class OpenAIProvider:
             stream=bool(body.get("stream")),
         )
 
+    async def authorize(self, tier: TierSpec, call: UpstreamCall) -> UpstreamCall:
+        return call
+
     def error_from_response(
         self, status: int, headers: Mapping[str, str], body: bytes, now: float
     ) -> UpstreamError:
