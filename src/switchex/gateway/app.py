@@ -19,8 +19,10 @@ from switchex.gateway.context import Gateway, RequestObserver, log
 from switchex.gateway.dashboard import PAGE
 from switchex.gateway.messages import handle_messages
 from switchex.gateway.router import Router, SwitchEvent
-from switchex.journal.db import Journal
+from switchex.journal.open import open_journal
 from switchex.providers.base import Provider
+from switchex.state.base import StateStore
+from switchex.state.open import open_store, scoped_tiers
 
 
 def default_providers() -> dict[str, Provider]:
@@ -47,11 +49,21 @@ def create_gateway(
         [tier.name for tier in config.active_tiers],
         initial_backoff=config.cooldown.initial,
         max_backoff=config.cooldown.maximum,
+        scoped=scoped_tiers(config),
     )
-    journal = Journal(state_dir / "journal.sqlite3") if state_dir else None
-    return Gateway(
+    journal = open_journal(config, state_dir)
+    gateway = Gateway(
         config, router, providers or default_providers(), journal, observer, list(on_switch or [])
     )
+    attach_store(gateway, open_store(config))
+    return gateway
+
+
+def attach_store(gateway: Gateway, store: StateStore) -> None:
+    """Team mode: the store mirrors the router and shares switch events (DESIGN.md §13)."""
+    gateway.state = store
+    store.bind(gateway.router, gateway.switches.append)
+    gateway.on_switch.append(store.switched)
 
 
 class App:
@@ -119,6 +131,7 @@ class App:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.gateway.http()
+                await self.gateway.state.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.close()
@@ -127,6 +140,7 @@ class App:
 
     async def close(self) -> None:
         gateway = self.gateway
+        await gateway.state.close()
         if gateway.pool is not None:
             await gateway.pool.close()
         closer = getattr(gateway.observer, "close", None)

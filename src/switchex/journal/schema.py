@@ -72,6 +72,18 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0002_team",
+        """
+        ALTER TABLE requests ADD COLUMN client_key TEXT NOT NULL DEFAULT '';
+        CREATE TABLE journal_drops (
+            id INTEGER PRIMARY KEY,
+            time REAL NOT NULL,
+            dropped INTEGER NOT NULL,
+            reason TEXT NOT NULL DEFAULT ''
+        );
+        """,
+    ),
 ]
 
 
