@@ -153,6 +153,13 @@ class RedisStore:
         task.add_done_callback(self._writes.discard)
 
     async def _write(self, state: TierState, previous: float | None) -> None:
+        try:
+            await self._update(state, previous)
+        except (RedisError, OSError) as error:
+            self._lost(error)
+
+    async def _update(self, state: TierState, previous: float | None) -> None:
+        """The monotonic update script; adopts the stored cooldown when it refuses ours."""
         assert self._client is not None
         if state.cooling_until is not None:
             op, until = "set", state.cooling_until
@@ -167,11 +174,7 @@ class RedisStore:
             "failures": state.failures,
         }
         args = (op, repr(until), state.reason or "", state.failures, CHANNEL, _dumps(message))
-        try:
-            result = await self._client.eval(UPDATE, 1, COOLDOWN + state.name, *args)
-        except (RedisError, OSError) as error:
-            self._lost(error)
-            return
+        result = await self._client.eval(UPDATE, 1, COOLDOWN + state.name, *args)
         if isinstance(result, list) and result[0] is not None:
             self._apply_set(state.name, float(result[0]), result[1] or "", int(result[2] or 0))
 
@@ -191,14 +194,10 @@ class RedisStore:
                 async with self._client.pubsub() as pubsub:
                     await pubsub.subscribe(CHANNEL)
                     await self._resync()
-                    if self.down:
-                        log.warning("state: Redis is back; cooldowns resynced")
-                    self.down = False
-                    self._synced.set()
                     while True:
-                        message = await pubsub.get_message(
-                            ignore_subscribe_messages=True, timeout=5
-                        )
+                        if self.down:  # a write failed while subscribed: resync
+                            await self._resync()
+                        message = await pubsub.get_message(True, timeout=RETRY_SECONDS)
                         if message is not None:
                             self._received(message["data"])
             except (RedisError, OSError) as error:
@@ -207,18 +206,22 @@ class RedisStore:
                 await asyncio.sleep(RETRY_SECONDS)
 
     async def _resync(self) -> None:
-        """Push this replica's live cooldowns, then adopt every stored one."""
+        """Push this replica's live cooldowns, then adopt every stored one (raises if down)."""
         assert self._client is not None and self._router is not None
         router = self._router
         now = router.clock()
         for state in [*router.states.values(), *router.scoped_states.values()]:
             if state.cooling_until is not None and state.cooling(now):
-                await self._write(state, None)
+                await self._update(state, None)
         async for key in self._client.scan_iter(match=COOLDOWN + "*", count=200):
             stored = await self._client.hgetall(key)
             if stored.get("until"):
                 name = key.removeprefix(COOLDOWN)
                 self._apply_set(name, *_cooldown(stored))
+        if self.down:
+            log.warning("state: Redis is back; cooldowns resynced")
+        self.down = False
+        self._synced.set()
 
     def _received(self, data: str) -> None:
         try:
