@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
 from switchex.cli.options import DEFAULT_PORT, config_option, load, state_dir, state_dir_option
+from switchex.config import Config
 
 
 def setup_logging(verbose: bool) -> None:
@@ -44,6 +46,10 @@ def port_free(host: str, port: int) -> bool:
     help="Track this repository when a request names none.",
 )
 @click.option("--no-track", is_flag=True, help="Do not snapshot repositories.")
+@click.option(
+    "--state", "state_url", help="Share router state with replicas: redis://HOST:PORT/DB."
+)
+@click.option("--journal", "journal_url", help="Team journal: postgresql://USER@HOST/DB.")
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
 def up(
     config_path: str | None,
@@ -52,6 +58,8 @@ def up(
     state_dir: str | None,
     repo: Path | None,
     no_track: bool,
+    state_url: str | None,
+    journal_url: str | None,
     verbose: bool,
 ) -> None:
     """Start the gateway (Ctrl-C stops it).
@@ -61,18 +69,42 @@ def up(
     from switchex.runtime import build_app
 
     setup_logging(verbose)
-    config = load(config_path)
+    config = team_options(load(config_path), state_url, journal_url)
     if not config.active_tiers:
         raise click.ClickException("no tier of the chain is usable; run `switchex config check`")
     if not port_free(host, port):
         raise click.ClickException(f"{host}:{port} is already in use (is switchex already up?)")
     directory = ensure_state_dir(state_dir)
+    served = not loopback(host)
+    if served and not (config.server.keys or config.journal):
+        raise click.ClickException(
+            f"binding {host} serves the gateway beyond this machine: it needs client keys "
+            "(server.keys in the configuration, or the api_keys table of `journal:`)"
+        )
     app = build_app(config, directory, default_repo=repo, track=not no_track)
+    app.keys.required = app.keys.required or served
     chain = " -> ".join(t.name for t in config.active_tiers)
     log = logging.getLogger("switchex")
     log.info("switchex on http://%s:%d  chain: %s  (%s)", host, port, chain, config.source)
-    log.info("journal: %s", directory / "journal.sqlite3")
+    log.info("journal: %s", "PostgreSQL" if config.journal else directory / "journal.sqlite3")
     serve(app, host, port)
+
+
+def team_options(config: Config, state: str | None, journal: str | None) -> Config:
+    """`--state` / `--journal` over the file's `state:` / `journal:` (validated the same way)."""
+    if state is None and journal is None:
+        return config
+    data = config.model_dump()
+    data.update({k: v for k, v in (("state", state), ("journal", journal)) if v is not None})
+    try:
+        return Config.model_validate(data)
+    except ValidationError as error:
+        where = ", ".join(str(e["loc"][0]) for e in error.errors())
+        raise click.ClickException(f"--{where}: {error.errors()[0]['msg']}") from None
+
+
+def loopback(host: str) -> bool:
+    return host in {"localhost", "::1"} or host.startswith("127.")
 
 
 def serve(app: Any, host: str, port: int) -> None:

@@ -20,6 +20,7 @@ from switchex.gateway.dashboard import PAGE
 from switchex.gateway.messages import handle_messages
 from switchex.gateway.router import Router, SwitchEvent
 from switchex.journal.open import open_journal
+from switchex.keys import GUARDED, KeyRing
 from switchex.providers.base import Provider
 from switchex.state.base import StateStore
 from switchex.state.open import open_store, scoped_tiers
@@ -72,6 +73,7 @@ class App:
     def __init__(self, gateway: Gateway, closers: list[Callable[[], None]] | None = None) -> None:
         self.gateway = gateway
         self.closers = list(closers or [])
+        self.keys = KeyRing.from_config(gateway.config)
 
     async def __call__(self, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send) -> None:
         kind = scope["type"]
@@ -81,6 +83,8 @@ class App:
         if kind != "http":
             return
         method, path = scope["method"], scope["path"]
+        if self.keys.required and path in GUARDED and not await self._admitted(scope, send):
+            return
         try:
             await self._route(method, path, scope, receive, send)
         except Exception:
@@ -114,6 +118,17 @@ class App:
             error = RequestError(f"{method} {path} is not an endpoint of switchex", 404)
             await asgi.respond_error(send, error)
 
+    async def _admitted(self, scope: asgi.Scope, send: asgi.Send) -> bool:
+        """A served gateway's client key (DESIGN.md §13); its name goes with the request."""
+        name = self.keys.key_name(asgi.request_headers(scope))
+        if name is None:
+            error = self.keys.refusal(scope["path"])
+            challenge = {"www-authenticate": 'Basic realm="switchex"'}
+            await asgi.respond(send, 401, error.body(), headers=challenge)
+            return False
+        scope["switchex.client_key"] = name
+        return True
+
     async def _hook(self, event: str, receive: asgi.Receive, send: asgi.Send) -> None:
         """Claude Code hook events forwarded by `switchex hook`."""
         try:
@@ -141,6 +156,7 @@ class App:
     async def close(self) -> None:
         gateway = self.gateway
         await gateway.state.close()
+        self.keys.close()
         if gateway.pool is not None:
             await gateway.pool.close()
         closer = getattr(gateway.observer, "close", None)

@@ -39,6 +39,7 @@ class Exchange:
     status: int = 0
     first_byte: float | None = None
     attempts: list[str] = field(default_factory=list)
+    client_key: str = ""  # the name of a served gateway's client key
     summary: ResponseSummary = field(default_factory=ResponseSummary)
 
 
@@ -79,6 +80,7 @@ async def handle_messages(
     try:
         raw = await asgi.read_body(receive)
         exchange = Exchange(parse_request(raw), raw, asgi.request_headers(scope))
+        exchange.client_key = scope.get("switchex.client_key", "")
     except RequestError as error:
         await asgi.respond_error(send, error)
         return
@@ -237,6 +239,7 @@ def _row(exchange: Exchange, session: str, agent: str, served: str, latency: flo
         "tool_use": int(summary.tool_use),
         "error_type": summary.error_type,
         "attempts": ",".join(exchange.attempts),
+        "client_key": exchange.client_key,
     }
 
 

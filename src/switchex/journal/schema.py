@@ -82,6 +82,10 @@ MIGRATIONS: list[tuple[str, str]] = [
             dropped INTEGER NOT NULL,
             reason TEXT NOT NULL DEFAULT ''
         );
+        CREATE TABLE api_keys (
+            name TEXT PRIMARY KEY,
+            key_sha256 TEXT NOT NULL UNIQUE
+        );
         """,
     ),
 ]
