@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import logging
 import threading
@@ -29,21 +30,16 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def presented(headers: Mapping[str, str]) -> str | None:
-    """The key the client sent, in whichever of the accepted places it is."""
-    found = headers.get(KEY_HEADER) or headers.get("x-api-key")
-    if found:
-        return found
+def presented(headers: Mapping[str, str]) -> list[str]:
+    """The keys the client may have sent, in whichever of the accepted places they are."""
+    found = [headers.get(KEY_HEADER, ""), headers.get("x-api-key", "")]
     scheme, _, value = headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer":
-        return value.strip() or None
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return decoded.partition(":")[2] or None
-    return None
+        found.append(value.strip())
+    elif scheme.lower() == "basic":
+        with contextlib.suppress(binascii.Error, UnicodeDecodeError):
+            found.append(base64.b64decode(value.strip(), validate=True).decode().partition(":")[2])
+    return [key for key in found if key]
 
 
 class KeyRing:
@@ -68,8 +64,11 @@ class KeyRing:
 
     def key_name(self, headers: Mapping[str, str]) -> str | None:
         """The name of the valid key these headers carry, else None."""
-        key = presented(headers)
-        return self._names.get(digest(key)) if key else None
+        for key in presented(headers):
+            name = self._names.get(digest(key))
+            if name is not None:
+                return name
+        return None
 
     def refusal(self, path: str) -> RequestError:
         error = RequestError(

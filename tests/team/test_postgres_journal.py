@@ -25,7 +25,13 @@ def count(dsn: str, table: str = "requests") -> int:
 
 
 def row(i: int) -> dict[str, object]:
-    return {"time": time.time(), "session": f"s{i}", "status": 200, "served_model": "m", "cost": 0.5}
+    return {
+        "time": time.time(),
+        "session": f"s{i}",
+        "status": 200,
+        "served_model": "m",
+        "cost": 0.5,
+    }
 
 
 def test_three_replicas_journal_into_one_postgres_with_the_sqlite_schema(
@@ -56,7 +62,9 @@ def test_three_replicas_journal_into_one_postgres_with_the_sqlite_schema(
     assert not (tmp_path / "r0" / "journal.sqlite3").exists()
 
 
-def test_postgres_killed_and_restarted_loses_no_row(postgres: PostgresServer, tmp_path: Path) -> None:
+def test_postgres_killed_and_restarted_loses_no_row(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
     journal = PostgresJournal(postgres.dsn, tmp_path / "spool.sqlite3", interval=0.05)
     try:
         for i in range(300):
@@ -81,7 +89,9 @@ def test_postgres_killed_and_restarted_loses_no_row(postgres: PostgresServer, tm
     assert sessions == [f"s{i}" for i in range(1000)]  # every row, in order
 
 
-def test_a_full_spool_drops_rows_and_says_how_many(postgres: PostgresServer, tmp_path: Path) -> None:
+def test_a_full_spool_drops_rows_and_says_how_many(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
     journal = PostgresJournal(postgres.dsn, tmp_path / "spool.sqlite3", 0.05, spool_limit=50)
     try:
         journal.record("requests", row(0))
@@ -106,7 +116,9 @@ def test_the_readers_read_the_teams_rows(postgres: PostgresServer, tmp_path: Pat
     try:
         for repo, model in [("/w/app", "opus"), ("/w/app/sub", "opus"), ("/w/other", "haiku")]:
             journal.record("requests", {**row(0), "repo": repo, "served_model": model})
-        journal.record("switches", {"time": 5.0, "from_tier": "org", "to_tier": "b", "reason": "rate_limit"})
+        journal.record(
+            "switches", {"time": 5.0, "from_tier": "org", "to_tier": "b", "reason": "rate_limit"}
+        )
         assert journal.flush()
     finally:
         journal.close()

@@ -18,7 +18,11 @@ from tests.client import Answer, post
 from tests.helpers import GatewayServer, make_config, serve
 from tests.team.servers import RedisServer
 
-BODY = {"model": "claude-sonnet-4-5", "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]}
+BODY = {
+    "model": "claude-sonnet-4-5",
+    "max_tokens": 16,
+    "messages": [{"role": "user", "content": "hi"}],
+}
 Replicas = Callable[..., list[GatewayServer]]
 
 
@@ -29,7 +33,12 @@ def replicas(tmp_path: Path, redis_server: RedisServer) -> Iterator[Replicas]:
     def make(first: FakeAnthropic, backup: FakeAnthropic, **first_tier: Any) -> list[GatewayServer]:
         tiers = [
             {"name": "org", "provider": "anthropic", "base_url": first.base_url, **first_tier},
-            {"name": "backup", "provider": "anthropic", "base_url": backup.base_url, "api_key": "backup-key"},
+            {
+                "name": "backup",
+                "provider": "anthropic",
+                "base_url": backup.base_url,
+                "api_key": "backup-key",
+            },
         ]
         config = make_config(tiers, state=redis_server.url)
         started.extend(serve(config, tmp_path / f"replica{i}") for i in range(3))
@@ -82,11 +91,18 @@ def test_a_429_at_one_replica_keeps_every_replica_off_the_tier_then_one_probe(
     assert len(claude.model_requests()) == 5  # back on the org tier everywhere
 
 
-def test_a_stale_replica_cannot_shorten_a_cooldown(redis_server: RedisServer, tmp_path: Path) -> None:
+def test_a_stale_replica_cannot_shorten_a_cooldown(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
     with FakeAnthropic() as first, FakeAnthropic() as backup:
         tiers = [
             {"name": "org", "provider": "anthropic", "base_url": first.base_url, "api_key": "k"},
-            {"name": "backup", "provider": "anthropic", "base_url": backup.base_url, "api_key": "k"},
+            {
+                "name": "backup",
+                "provider": "anthropic",
+                "base_url": backup.base_url,
+                "api_key": "k",
+            },
         ]
         config = make_config(tiers, state=redis_server.url)
         a, b = serve(config, tmp_path / "a"), serve(config, tmp_path / "b")
