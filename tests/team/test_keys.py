@@ -114,3 +114,12 @@ def test_a_key_ring_holds_digests_only() -> None:
     assert ring.key_name({"authorization": f"Bearer {ALICE}"}) == "alice"
     assert ring.key_name({"x-api-key": ALICE[:-1]}) is None
     assert ALICE not in repr(vars(ring))
+
+
+def test_up_state_and_journal_options_override_the_file() -> None:
+    from switchex.cli.up import team_options
+
+    config = make_config([{"name": "org", "provider": "anthropic"}], state="redis://a:1/0")
+    changed = team_options(config, "redis://b:2/0", "postgresql://u@h/db")
+    assert (changed.state, changed.journal) == ("redis://b:2/0", "postgresql://u@h/db")
+    assert team_options(config, None, None) is config

@@ -177,3 +177,20 @@ def test_a_tier_on_the_clients_own_credentials_cools_per_credential(
     )
     assert b"cooldown:org@" in stored
     assert b"alice" not in stored and b"secret" not in stored  # a hash, never the token
+
+
+def test_a_replica_starts_and_serves_while_redis_is_not_there(
+    tmp_path: Path, claude: FakeAnthropic
+) -> None:
+    from tests.team.servers import free_port
+
+    tiers = [{"name": "org", "provider": "anthropic", "base_url": claude.base_url, "api_key": "k"}]
+    config = make_config(tiers, state=f"redis://127.0.0.1:{free_port()}/0")
+    started = time.monotonic()
+    server = serve(config, None)
+    try:
+        assert time.monotonic() - started < 3
+        for _ in range(3):
+            assert post(server.url + "/v1/messages", BODY, timeout=5).status == 200
+    finally:
+        server.stop()
