@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from switchex.cli.options import DEFAULT_PORT, config_option, load, state_dir, state_dir_option
 from switchex.config import Config
+from switchex.errors import ConfigError
 
 
 def setup_logging(verbose: bool) -> None:
@@ -81,7 +82,10 @@ def up(
             f"binding {host} serves the gateway beyond this machine: it needs client keys "
             "(server.keys in the configuration, or the api_keys table of `journal:`)"
         )
-    app = build_app(config, directory, default_repo=repo, track=not no_track)
+    try:
+        app = build_app(config, directory, default_repo=repo, track=not no_track)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
     app.keys.required = app.keys.required or served
     chain = " -> ".join(t.name for t in config.active_tiers)
     log = logging.getLogger("switchex")

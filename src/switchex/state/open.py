@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from switchex.config import Config
+from switchex.errors import ConfigError
 from switchex.state.base import MemoryStore, StateStore
 
 
@@ -10,8 +11,12 @@ def open_store(config: Config) -> StateStore:
     """`state: redis://…` → the shared store; otherwise this process's memory."""
     if not config.state:
         return MemoryStore()
-    from switchex.state.redis_store import RedisStore
-
+    try:
+        from switchex.state.redis_store import RedisStore
+    except ImportError:
+        raise ConfigError(
+            "state: redis:// needs the team extra: pip install 'switchex[team]'"
+        ) from None
     return RedisStore(config.state)
 
 
