@@ -69,7 +69,7 @@ def test_a_429_at_one_replica_keeps_every_replica_off_the_tier_then_one_probe(
     claude.push(Reply(status=429, headers={"retry-after": "2"}, error_message="org rate limit"))
     assert post(a.url + "/v1/messages", BODY).status == 200  # served by the backup
     assert len(claude.model_requests()) == 1
-    assert wait_for(lambda: cooling(b) and cooling(c)) < 1.0
+    wait_for(lambda: cooling(b) and cooling(c))  # pub/sub, before their next request
 
     for server in (a, b, c) * 20:
         assert post(server.url + "/v1/messages", BODY).status == 200
