@@ -134,6 +134,17 @@ class TrackingConfig(_Strict):
     max_file_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
 
 
+class ClientKey(_Strict):
+    """A client key of a served gateway (`server.keys`); the name goes to the journal."""
+
+    name: str = Field(min_length=1)
+    key: str = Field(min_length=16)
+
+
+class ServerConfig(_Strict):
+    keys: list[ClientKey] = Field(default_factory=list)
+
+
 class Config(_Strict):
     """The whole configuration; frozen, handed to the app factory."""
 
@@ -142,6 +153,9 @@ class Config(_Strict):
     cooldown: CooldownConfig = Field(default_factory=CooldownConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     ping_interval: float = Field(default=10.0, gt=0)
+    state: str | None = Field(default=None, pattern=r"^(rediss?|unix)://")
+    journal: str | None = Field(default=None, pattern=r"^postgres(ql)?://")
+    server: ServerConfig = Field(default_factory=ServerConfig)
     source: str = "embedded default"
 
     @field_validator("notify")

@@ -9,7 +9,7 @@ from typing import Any
 
 from switchex.config import Config
 from switchex.gateway.app import App, create_gateway
-from switchex.journal.db import Journal
+from switchex.journal.db import JournalWriter
 from switchex.notify.notifier import Notifier
 from switchex.tracker.records import SnapshotResult
 from switchex.tracker.session import repo_hint
@@ -32,7 +32,7 @@ class TrackingObserver:
     """
 
     def __init__(
-        self, journal: Journal | None, notifier: Notifier | None, clock: Any = time.monotonic
+        self, journal: JournalWriter | None, notifier: Notifier | None, clock: Any = time.monotonic
     ) -> None:
         self.journal = journal
         self.notifier = notifier

@@ -16,6 +16,7 @@ from rich.console import Console, RenderableType
 from switchex.cli.options import state_dir
 from switchex.errors import SwitchexError
 from switchex.journal.db import connect, insert
+from switchex.journal.reader import exists, journal_target
 from switchex.journal.usage import usage_by_model
 from switchex.review import render
 from switchex.review.accept import accept
@@ -35,8 +36,8 @@ def _journal_path() -> Path:
 
 def load_usage(worktree: Path) -> Mapping[str, ModelUsage] | None:
     """Requests, tokens and cost per exact model id, from the journal (None: no journal)."""
-    path = _journal_path()
-    if not path.exists():
+    path = journal_target(state_dir(None))
+    if not exists(path):
         return None
     top = resolve_worktree(worktree) or worktree.resolve()
     return {

@@ -23,23 +23,11 @@ def fetch_status(url: str, timeout: float = 2.0) -> dict[str, Any] | None:
 
 
 def recorded_switches(limit: int = 5) -> list[str]:
-    """The journal's latest switches, for when no gateway answers."""
-    import sqlite3
-
+    """The journal's latest switches (the team's, in team mode), for when no gateway answers."""
     from switchex.cli.options import state_dir
+    from switchex.journal.reader import journal_target, recent_switches
 
-    path = state_dir(None) / "journal.sqlite3"
-    if not path.exists():
-        return []
-    try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)
-        rows = connection.execute(
-            "SELECT time, from_tier, to_tier, reason FROM switches ORDER BY id DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
-        connection.close()
-    except sqlite3.Error:
-        return []
+    rows = recent_switches(journal_target(state_dir(None)), limit)
     lines = [f"{_when(t)}  {a} -> {b}  ({reason})" for t, a, b, reason in rows]
     return ["last recorded switches:", *lines] if lines else []
 

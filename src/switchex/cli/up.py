@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
 from switchex.autostart import ensure_up
 from switchex.cli.options import DEFAULT_PORT, config_option, load, state_dir, state_dir_option
+from switchex.config import Config
 from switchex.daemon import (
     LOG_FILE,
     STARTED_BY,
@@ -25,6 +27,7 @@ from switchex.daemon import (
     resolve_config,
     write_pid,
 )
+from switchex.errors import ConfigError
 
 
 def setup_logging(verbose: bool) -> None:
@@ -57,6 +60,10 @@ def port_free(host: str, port: int) -> bool:
     help="Track this repository when a request names none.",
 )
 @click.option("--no-track", is_flag=True, help="Do not snapshot repositories.")
+@click.option(
+    "--state", "state_url", help="Share router state with replicas: redis://HOST:PORT/DB."
+)
+@click.option("--journal", "journal_url", help="Team journal: postgresql://USER@HOST/DB.")
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
 @click.option(
     "--detach",
@@ -71,6 +78,8 @@ def up(
     state_dir: str | None,
     repo: Path | None,
     no_track: bool,
+    state_url: str | None,
+    journal_url: str | None,
     verbose: bool,
     detach: bool,
     started_by: str,
@@ -80,23 +89,38 @@ def up(
     Point Claude Code at it with ANTHROPIC_BASE_URL=http://HOST:PORT.
     """
     setup_logging(verbose)
-    config = load(config_path)
+    config = team_options(load(config_path), state_url, journal_url)
     if not config.active_tiers:
         raise click.ClickException("no tier of the chain is usable; run `switchex config check`")
     if not port_free(host, port):
         raise click.ClickException(f"{host}:{port} is already in use (is switchex already up?)")
     directory = ensure_state_dir(state_dir)
+    served = not loopback(host)
+    if served and not (config.server.keys or config.journal):
+        raise click.ClickException(
+            f"binding {host} serves the gateway beyond this machine: it needs client keys "
+            "(server.keys in the configuration, or the api_keys table of `journal:`)"
+        )
     if detach:
-        extra = (*(["--repo", str(repo.absolute())] if repo else []), *_flags(no_track, verbose))
+        extra = (
+            *(["--repo", str(repo.absolute())] if repo else []),
+            *(["--state", state_url] if state_url else []),
+            *(["--journal", journal_url] if journal_url else []),
+            *_flags(no_track, verbose),
+        )
         start_detached(_url(host, port), config_path, directory, tuple(extra))
         return
     from switchex.runtime import build_app
 
-    app = build_app(config, directory, default_repo=repo, track=not no_track)
+    try:
+        app = build_app(config, directory, default_repo=repo, track=not no_track)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    app.keys.required = app.keys.required or served
     chain = " -> ".join(t.name for t in config.active_tiers)
     log = logging.getLogger("switchex")
     log.info("switchex on http://%s:%d  chain: %s  (%s)", host, port, chain, config.source)
-    log.info("journal: %s", directory / "journal.sqlite3")
+    log.info("journal: %s", "PostgreSQL" if config.journal else directory / "journal.sqlite3")
     with pid_file(directory, _url(host, port), started_by, config_path):
         serve(app, host, port)
 
@@ -137,6 +161,23 @@ def pid_file(directory: Path, url: str, started_by: str, config: str | None) -> 
         yield
     finally:
         remove_pid(directory, os.getpid())
+
+
+def team_options(config: Config, state: str | None, journal: str | None) -> Config:
+    """`--state` / `--journal` over the file's `state:` / `journal:` (validated the same way)."""
+    if state is None and journal is None:
+        return config
+    data = config.model_dump()
+    data.update({k: v for k, v in (("state", state), ("journal", journal)) if v is not None})
+    try:
+        return Config.model_validate(data)
+    except ValidationError as error:
+        where = ", ".join(str(e["loc"][0]) for e in error.errors())
+        raise click.ClickException(f"--{where}: {error.errors()[0]['msg']}") from None
+
+
+def loopback(host: str) -> bool:
+    return host in {"localhost", "::1"} or host.startswith("127.")
 
 
 def serve(app: Any, host: str, port: int) -> None:

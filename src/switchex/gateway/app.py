@@ -19,8 +19,11 @@ from switchex.gateway.context import Gateway, RequestObserver, log
 from switchex.gateway.dashboard import PAGE
 from switchex.gateway.messages import handle_messages
 from switchex.gateway.router import Router, SwitchEvent
-from switchex.journal.db import Journal
+from switchex.journal.open import open_journal
+from switchex.keys import GUARDED, KeyRing
 from switchex.providers.base import Provider
+from switchex.state.base import StateStore
+from switchex.state.open import open_store, scoped_tiers
 
 
 def default_providers() -> dict[str, Provider]:
@@ -51,11 +54,21 @@ def create_gateway(
         [tier.name for tier in config.active_tiers],
         initial_backoff=config.cooldown.initial,
         max_backoff=config.cooldown.maximum,
+        scoped=scoped_tiers(config),
     )
-    journal = Journal(state_dir / "journal.sqlite3") if state_dir else None
-    return Gateway(
+    journal = open_journal(config, state_dir)
+    gateway = Gateway(
         config, router, providers or default_providers(), journal, observer, list(on_switch or [])
     )
+    attach_store(gateway, open_store(config))
+    return gateway
+
+
+def attach_store(gateway: Gateway, store: StateStore) -> None:
+    """Team mode: the store mirrors the router and shares switch events (DESIGN.md §13)."""
+    gateway.state = store
+    store.bind(gateway.router, gateway.switches.append)
+    gateway.on_switch.append(store.switched)
 
 
 class App:
@@ -64,6 +77,7 @@ class App:
     def __init__(self, gateway: Gateway, closers: list[Callable[[], None]] | None = None) -> None:
         self.gateway = gateway
         self.closers = list(closers or [])
+        self.keys = KeyRing.from_config(gateway.config)
 
     async def __call__(self, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send) -> None:
         kind = scope["type"]
@@ -73,6 +87,8 @@ class App:
         if kind != "http":
             return
         method, path = scope["method"], scope["path"]
+        if self.keys.required and path in GUARDED and not await self._admitted(scope, send):
+            return
         try:
             await self._route(method, path, scope, receive, send)
         except Exception:
@@ -106,6 +122,17 @@ class App:
             error = RequestError(f"{method} {path} is not an endpoint of switchex", 404)
             await asgi.respond_error(send, error)
 
+    async def _admitted(self, scope: asgi.Scope, send: asgi.Send) -> bool:
+        """A served gateway's client key (DESIGN.md §13); its name goes with the request."""
+        name = self.keys.key_name(asgi.request_headers(scope))
+        if name is None:
+            error = self.keys.refusal(scope["path"])
+            challenge = {"www-authenticate": 'Basic realm="switchex"'}
+            await asgi.respond(send, 401, error.body(), headers=challenge)
+            return False
+        scope["switchex.client_key"] = name
+        return True
+
     async def _hook(self, event: str, receive: asgi.Receive, send: asgi.Send) -> None:
         """Claude Code hook events forwarded by `switchex hook`."""
         try:
@@ -123,6 +150,7 @@ class App:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.gateway.http()
+                await self.gateway.state.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.close()
@@ -131,6 +159,8 @@ class App:
 
     async def close(self) -> None:
         gateway = self.gateway
+        await gateway.state.close()
+        self.keys.close()
         if gateway.pool is not None:
             await gateway.pool.close()
         closer = getattr(gateway.observer, "close", None)

@@ -12,8 +12,9 @@ from typing import Any, Protocol
 from switchex.config import Config, TierConfig
 from switchex.gateway.http1 import Pool
 from switchex.gateway.router import Router, SwitchEvent
-from switchex.journal.db import Journal
+from switchex.journal.db import JournalWriter
 from switchex.providers.base import Provider, TierSpec
+from switchex.state.base import MemoryStore, StateStore
 
 log = logging.getLogger("switchex.gateway")
 
@@ -47,10 +48,11 @@ class Gateway:
     config: Config
     router: Router
     providers: dict[str, Provider]
-    journal: Journal | None
+    journal: JournalWriter | None
     observer: RequestObserver | None = None
     on_switch: list[Callable[[SwitchEvent], None]] = field(default_factory=list)
     pool: Pool | None = None
+    state: StateStore = field(default_factory=MemoryStore)  # shared cooldowns (team mode)
     started: float = field(default_factory=time.time)
     switches: deque[SwitchEvent] = field(default_factory=lambda: deque(maxlen=50))
     counts: Counter[tuple[str, int]] = field(default_factory=Counter)

@@ -21,6 +21,7 @@ from switchex.gateway.http1 import Response, UpstreamBroken
 from switchex.gateway.relay import Relay, relay_headers
 from switchex.gateway.summary import ResponseSummary
 from switchex.providers.base import Json
+from switchex.state.base import credential_scope
 from switchex.tracker.session import session_id
 
 
@@ -38,6 +39,7 @@ class Exchange:
     status: int = 0
     first_byte: float | None = None
     attempts: list[str] = field(default_factory=list)
+    client_key: str = ""  # the name of a served gateway's client key
     summary: ResponseSummary = field(default_factory=ResponseSummary)
 
 
@@ -59,8 +61,8 @@ def parse_request(raw: bytes) -> Json:
     return request
 
 
-def all_cooling(gateway: Gateway) -> UpstreamError:
-    soonest = gateway.router.soonest_expiry()
+def all_cooling(gateway: Gateway, scope: str | None = None) -> UpstreamError:
+    soonest = gateway.router.soonest_expiry(scope)
     wait = max(1, int((soonest or time.time()) - time.time() + 0.999))
     states = gateway.router.states.values()
     detail = ", ".join(f"{s.name} ({s.reason})" for s in states if s.reason) or "none ready"
@@ -78,6 +80,7 @@ async def handle_messages(
     try:
         raw = await asgi.read_body(receive)
         exchange = Exchange(parse_request(raw), raw, asgi.request_headers(scope))
+        exchange.client_key = scope.get("switchex.client_key", "")
     except RequestError as error:
         await asgi.respond_error(send, error)
         return
@@ -119,18 +122,20 @@ async def _serve_watched(
 
 
 async def _serve(gateway: Gateway, exchange: Exchange, send: asgi.Send) -> None:
-    plan = gateway.router.plan()
+    router = gateway.router
+    scope = credential_scope(exchange.headers) if router.scoped else None
+    plan = await gateway.state.claim(router, router.plan(scope), scope)
     try:
         for name in plan:
             exchange.tier = name
             try:
                 await _try_tier(gateway, exchange, name, send)
-                event = gateway.router.served(name)
+                event = gateway.router.served(name, scope)
                 if event:
                     gateway.switched(event)
                 return
             except SwitchableError as error:
-                until = gateway.router.failed(name, error)
+                until = gateway.router.failed(name, error, scope)
                 exchange.attempts.append(f"{name}:{error.status}:{error.reason}")
                 log.warning(
                     "tier %s failed (%s %s), cooling %.0f s",
@@ -140,15 +145,15 @@ async def _serve(gateway: Gateway, exchange: Exchange, send: asgi.Send) -> None:
                     until - time.time(),
                 )
             except UpstreamRejected as error:
-                gateway.router.release(name)
+                gateway.router.release(name, scope)
                 exchange.attempts.append(f"{name}:{error.status}")
                 await _send_error(exchange, send, error)
                 return
-        await _send_error(exchange, send, all_cooling(gateway))
+        await _send_error(exchange, send, all_cooling(gateway, scope))
     finally:
         for name in plan:  # probes claimed by this request but never answered
-            if gateway.router.states[name].probing:
-                gateway.router.release(name)
+            if router.state(name, scope).probing:
+                router.release(name, scope)
 
 
 async def _send_error(exchange: Exchange, send: asgi.Send, error: UpstreamError) -> None:
@@ -235,6 +240,7 @@ def _row(exchange: Exchange, session: str, agent: str, served: str, latency: flo
         "tool_use": int(summary.tool_use),
         "error_type": summary.error_type,
         "attempts": ",".join(exchange.attempts),
+        "client_key": exchange.client_key,
     }
 
 

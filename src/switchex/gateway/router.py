@@ -45,23 +45,40 @@ class SwitchEvent:
 
 @dataclass
 class Router:
+    """`scoped` tiers (the client's own credentials) keep one TierState per credential scope
+    (`state(name, scope)`, key `name@scope`); `on_change(state, previous_until)` hears every
+    cooldown set or cleared (team mode publishes it), never the unchanged hot path."""
+
     tiers: Sequence[str]
     initial_backoff: float = 30.0
     max_backoff: float = 900.0
     clock: Callable[[], float] = time.time
+    scoped: frozenset[str] = frozenset()
+    on_change: Callable[[TierState, float | None], None] | None = None
     states: dict[str, TierState] = field(init=False)
+    scoped_states: dict[str, TierState] = field(init=False, default_factory=dict)
     active: str | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.states = {name: TierState(name) for name in self.tiers}
         self.active = self.tiers[0] if self.tiers else None
 
-    def plan(self) -> list[str]:
+    def state(self, name: str, scope: str | None = None) -> TierState:
+        """The state of a tier, per credential scope for a scoped tier."""
+        if scope is None or name not in self.scoped:
+            return self.states[name]
+        key = f"{name}@{scope}"
+        found = self.scoped_states.get(key)
+        if found is None:
+            found = self.scoped_states[key] = TierState(key)
+        return found
+
+    def plan(self, scope: str | None = None) -> list[str]:
         """Tiers to try for one request, in order; claims the probe of an expired tier."""
         now = self.clock()
         chosen: list[str] = []
         for name in self.tiers:
-            state = self.states[name]
+            state = self.state(name, scope)
             if state.cooling(now) or state.probing:
                 continue
             if state.cooling_until is not None:
@@ -74,29 +91,35 @@ class Router:
         now = self.clock()
         return [name for name in self.tiers if not self.states[name].cooling(now)]
 
-    def release(self, name: str) -> None:
+    def release(self, name: str, scope: str | None = None) -> None:
         """The request that held this tier's probe ended without an answer from it."""
-        self.states[name].probing = False
+        self.state(name, scope).probing = False
 
-    def failed(self, name: str, error: SwitchableError) -> float:
+    def failed(self, name: str, error: SwitchableError, scope: str | None = None) -> float:
         """The tier failed in a switch-worthy way: cool it until its reset or by backoff.
 
         Returns the time the cooldown ends.
         """
         now = self.clock()
-        state = self.states[name]
+        state = self.state(name, scope)
+        previous = state.cooling_until
         state.failures += 1
         state.probing = False
         backoff = min(self.max_backoff, self.initial_backoff * 2 ** (state.failures - 1))
         until = error.cooldown_until if error.cooldown_until is not None else now + backoff
         state.cooling_until = max(until, now)
         state.reason = error.reason
+        if self.on_change is not None:
+            self.on_change(state, previous)
         return state.cooling_until
 
-    def served(self, name: str) -> SwitchEvent | None:
+    def served(self, name: str, scope: str | None = None) -> SwitchEvent | None:
         """The tier answered: clear its cooldown; a switch event if the serving tier changed."""
-        state = self.states[name]
+        state = self.state(name, scope)
+        cleared, changed = state.cooling_until, state.failures > 0
         state.cooling_until, state.reason, state.failures, state.probing = None, None, 0, False
+        if changed and self.on_change is not None:
+            self.on_change(state, cleared)
         if name == self.active:
             return None
         previous, self.active = self.active, name
@@ -106,11 +129,8 @@ class Router:
             return SwitchEvent(now, previous, name, left.reason, left.cooling_until)
         return SwitchEvent(now, previous, name, "recovered", None)
 
-    def soonest_expiry(self) -> float | None:
+    def soonest_expiry(self, scope: str | None = None) -> float | None:
         now = self.clock()
-        times = [
-            s.cooling_until
-            for s in self.states.values()
-            if s.cooling_until is not None and s.cooling(now)
-        ]
+        states = [self.state(name, scope) for name in self.tiers]
+        times = [s.cooling_until for s in states if s.cooling_until is not None and s.cooling(now)]
         return min(times) if times else None

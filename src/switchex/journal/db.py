@@ -14,13 +14,13 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from switchex.journal.schema import migrate
 
 log = logging.getLogger("switchex.journal")
 
-TABLES = frozenset({"requests", "switches", "snapshots", "reviews"})
+TABLES = frozenset({"requests", "switches", "snapshots", "reviews", "journal_drops"})
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -44,6 +44,16 @@ def insert(connection: sqlite3.Connection, table: str, row: Mapping[str, Any]) -
         f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(row.values())
     )
     return int(cursor.lastrowid or 0)
+
+
+class JournalWriter(Protocol):
+    """What the gateway writes through: the SQLite `Journal` or `PostgresJournal`."""
+
+    def record(self, table: str, row: Mapping[str, Any]) -> None: ...
+
+    def flush(self, timeout: float = 10.0) -> bool: ...
+
+    def close(self) -> None: ...
 
 
 class Journal:

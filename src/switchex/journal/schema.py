@@ -72,6 +72,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0002_team",
+        """
+        ALTER TABLE requests ADD COLUMN client_key TEXT NOT NULL DEFAULT '';
+        CREATE TABLE journal_drops (
+            id INTEGER PRIMARY KEY,
+            time REAL NOT NULL,
+            dropped INTEGER NOT NULL,
+            reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE api_keys (
+            name TEXT PRIMARY KEY,
+            key_sha256 TEXT NOT NULL UNIQUE
+        );
+        """,
+    ),
 ]
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+
+from switchex.journal.reader import Target, query
 
 
 @dataclass(frozen=True)
@@ -15,23 +16,22 @@ class Usage:
     cost: float
 
 
-def usage_by_model(journal: Path, worktree: Path) -> dict[str, Usage]:
-    """Answered requests per served model whose session worked in `worktree` (or below it)."""
-    if not journal.exists():
-        return {}
+def usage_by_model(journal: Target, worktree: Path) -> dict[str, Usage]:
+    """Answered requests per served model whose session worked in `worktree` (or below it).
+
+    `journal` is the SQLite file or the team's PostgreSQL DSN.
+    """
     root = str(worktree)
-    connection = sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=5)
-    try:
-        rows = connection.execute(
-            """SELECT served_model, COUNT(*), SUM(input_tokens + cache_read_tokens
-                      + cache_creation_tokens), SUM(output_tokens), SUM(cost)
-               FROM requests
-               WHERE status = 200 AND (repo = ? OR substr(repo, 1, ?) = ?)
-               GROUP BY served_model""",
-            (root, len(root) + 1, root + "/"),
-        ).fetchall()
-    except sqlite3.Error:
-        return {}
-    finally:
-        connection.close()
-    return {row[0]: Usage(row[1], row[2] or 0, row[3] or 0, row[4] or 0.0) for row in rows}
+    rows = query(
+        journal,
+        """SELECT served_model, COUNT(*), SUM(input_tokens + cache_read_tokens
+                  + cache_creation_tokens), SUM(output_tokens), SUM(cost)
+           FROM requests
+           WHERE status = 200 AND (repo = ? OR substr(repo, 1, CAST(? AS INTEGER)) = ?)
+           GROUP BY served_model""",
+        (root, len(root) + 1, root + "/"),
+    )
+    return {
+        row[0]: Usage(int(row[1]), int(row[2] or 0), int(row[3] or 0), float(row[4] or 0.0))
+        for row in rows
+    }

@@ -38,6 +38,7 @@ _DROP = frozenset(
         "upgrade",
         "content-length",
         "accept-encoding",
+        "x-switchex-key",  # a served gateway's own client key (switchex.keys)
     }
 )
 _CREDENTIALS = frozenset({"x-api-key", "authorization"})

@@ -1,0 +1,1 @@
+"""Router state: embedded (process memory) by default, shared through Redis in team mode."""
