@@ -23,7 +23,7 @@ def test_embedded_default_takes_keys_from_the_environment() -> None:
         "deepseek-r1",
         "local",
     ]
-    assert config.notify == ["https://d"]
+    assert config.notify.urls == ["https://d"]
 
 
 def test_vars_expand_with_defaults() -> None:

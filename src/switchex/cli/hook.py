@@ -11,6 +11,10 @@ import urllib.request
 
 import click
 
+from switchex.cli.options import state_dir as state_dir_path
+from switchex.cli.options import state_dir_option
+from switchex.secret import HOOK_SECRET_HEADER, read_hook_secret
+
 
 def hook_url(explicit: str | None) -> str:
     """--url, else SWITCHEX_URL, else the ANTHROPIC_BASE_URL Claude Code runs with."""
@@ -28,20 +32,24 @@ hook_url_option = click.option(
 
 @click.command("hook")
 @hook_url_option
+@state_dir_option
 @click.option("--timeout", default=2.0, show_default=True, help="Seconds to wait for the gateway.")
-def hook(url: str | None, timeout: float) -> None:
+def hook(url: str | None, state_dir: str | None, timeout: float) -> None:
     """Forward a Claude Code hook event (JSON on stdin) to the gateway.
 
-    Wired by `switchex init` for SessionStart, UserPromptSubmit and Stop. Always exits 0
-    quickly, even when the gateway is down: it must never block Claude Code.
+    Wired by `switchex init` for SessionStart, UserPromptSubmit and Stop. Sends the hook
+    secret the gateway keeps in its state directory. Always exits 0 quickly, even when the
+    gateway is down: it must never block Claude Code.
     """
     try:
         payload = json.loads(sys.stdin.read() or "{}")
         event = str(payload.get("hook_event_name") or "unknown")
+        headers = {"content-type": "application/json"}
+        secret = read_hook_secret(state_dir_path(state_dir))
+        if secret:
+            headers[HOOK_SECRET_HEADER] = secret
         request = urllib.request.Request(
-            f"{hook_url(url)}/hook/{event}",
-            json.dumps(payload).encode(),
-            {"content-type": "application/json"},
+            f"{hook_url(url)}/hook/{event}", json.dumps(payload).encode(), headers
         )
         with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read()

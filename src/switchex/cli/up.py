@@ -7,11 +7,17 @@ import logging
 import socket
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from switchex.cli.options import DEFAULT_PORT, config_option, load, state_dir, state_dir_option
+from switchex.config import Config
+from switchex.gateway.guard import is_loopback
+from switchex.secret import private_dir
+
+if TYPE_CHECKING:
+    from switchex.gateway.app import App
 
 
 def setup_logging(verbose: bool) -> None:
@@ -35,8 +41,10 @@ def port_free(host: str, port: int) -> bool:
 
 @click.command("up")
 @config_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to bind.")
+@click.option(
+    "--host", help="Address to bind (default: server.host, else 127.0.0.1; see README, Security)."
+)
+@click.option("--port", type=int, help=f"Port to bind (default: server.port, else {DEFAULT_PORT}).")
 @state_dir_option
 @click.option(
     "--repo",
@@ -47,8 +55,8 @@ def port_free(host: str, port: int) -> bool:
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
 def up(
     config_path: str | None,
-    host: str,
-    port: int,
+    host: str | None,
+    port: int | None,
     state_dir: str | None,
     repo: Path | None,
     no_track: bool,
@@ -61,9 +69,15 @@ def up(
     from switchex.runtime import build_app
 
     setup_logging(verbose)
-    config = load(config_path)
+    config = bound(load(config_path), host, port)
+    host, port = config.server.host, config.server.port
     if not config.active_tiers:
         raise click.ClickException("no tier of the chain is usable; run `switchex config check`")
+    if not is_loopback(host) and not config.server.keys:
+        raise click.ClickException(
+            f"binding {host} reaches beyond this machine: list client keys in server.keys "
+            "(and the names clients use in server.public_names) first"
+        )
     if not port_free(host, port):
         raise click.ClickException(f"{host}:{port} is already in use (is switchex already up?)")
     directory = ensure_state_dir(state_dir)
@@ -75,11 +89,17 @@ def up(
     serve(app, host, port)
 
 
-def serve(app: Any, host: str, port: int) -> None:
-    """Run the app on uvicorn (uvloop, httptools, joined response heads) until Ctrl-C."""
+def bound(config: Config, host: str | None, port: int | None) -> Config:
+    """The config with --host/--port (when given) in `server`."""
+    given = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    return config.model_copy(update={"server": config.server.model_copy(update=given)})
+
+
+def serve(app: App, host: str, port: int) -> None:
+    """Run the app on uvicorn (uvloop, httptools, limits, joined response heads) until Ctrl-C."""
     import uvicorn
 
-    from switchex.gateway.server import CoalescingHttpToolsProtocol
+    from switchex.gateway.server import protocol_for
 
     server = uvicorn.Server(
         uvicorn.Config(
@@ -87,7 +107,8 @@ def serve(app: Any, host: str, port: int) -> None:
             host=host,
             port=port,
             loop="uvloop",
-            http=CoalescingHttpToolsProtocol,
+            http=protocol_for(app.gateway.config.limits, app),
+            proxy_headers=False,
             lifespan="on",
             log_level="warning",
             access_log=False,
@@ -102,7 +123,7 @@ def serve(app: Any, host: str, port: int) -> None:
 def ensure_state_dir(explicit: str | None) -> Path:
     directory = state_dir(explicit)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)
     except OSError as error:
         raise click.ClickException(
             f"{directory}: cannot create the state directory: {error}"

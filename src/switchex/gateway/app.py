@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,13 +16,16 @@ import orjson
 
 from switchex.config import Config
 from switchex.errors import RequestError
-from switchex.gateway import asgi, endpoints
+from switchex.gateway import asgi, endpoints, guard
 from switchex.gateway.context import Gateway, RequestObserver, log
 from switchex.gateway.dashboard import PAGE
 from switchex.gateway.messages import handle_messages
 from switchex.gateway.router import Router, SwitchEvent
 from switchex.journal.db import Journal
 from switchex.providers.base import Provider
+from switchex.secret import HOOK_SECRET_HEADER
+
+HOOK_BODY_LIMIT = 1024 * 1024
 
 
 def default_providers() -> dict[str, Provider]:
@@ -55,11 +60,26 @@ def create_gateway(
 
 
 class App:
-    """ASGI entry point."""
+    """ASGI entry point. Every request passes `guard.check` before any endpoint sees it.
 
-    def __init__(self, gateway: Gateway, closers: list[Callable[[], None]] | None = None) -> None:
+    `hook_secret` authenticates `/hook/*`; without one (no state dir) a random secret nobody
+    knows is used, so hooks are refused.
+    """
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        closers: list[Callable[[], None]] | None = None,
+        hook_secret: str | None = None,
+    ) -> None:
         self.gateway = gateway
         self.closers = list(closers or [])
+        self.hook_secret = hook_secret or secrets.token_urlsafe(32)
+        server = gateway.config.server
+        self.keys = {entry.key: entry.name for entry in server.keys}
+        self.keys_required = not guard.is_loopback(server.host)
+        self._policies: dict[int, guard.Policy] = {}
+        self._logged: set[str] = set()
 
     async def __call__(self, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send) -> None:
         kind = scope["type"]
@@ -70,12 +90,58 @@ class App:
             return
         method, path = scope["method"], scope["path"]
         try:
+            refusal = self._check(method, path, scope)
+            if refusal is not None:
+                await self.refuse(scope, refusal, send)
+                return
             await self._route(method, path, scope, receive, send)
         except Exception:
             log.exception("unhandled error on %s %s", method, path)
             error = RequestError("switchex hit an internal error; see its log", 500, "api_error")
             with contextlib.suppress(Exception):  # the response may have started already
                 await asgi.respond_error(send, error)
+
+    def _check(self, method: str, path: str, scope: asgi.Scope) -> RequestError | None:
+        """Host, Origin, content type and (beyond loopback) the client key."""
+        headers = asgi.request_headers(scope)
+        server = scope.get("server") or ("", 0)
+        policy = self._policies.get(server[1])
+        if policy is None:
+            config = self.gateway.config.server
+            policy = guard.Policy.build(config.host, server[1] or 0, config.public_names)
+            self._policies[server[1]] = policy
+        refusal = guard.check(policy, method, headers)
+        keyed = self.keys_required and method == "POST" and path.startswith("/v1/")
+        if refusal is None and keyed and guard.client_key(self.keys, headers) is None:
+            return RequestError(
+                "this gateway is reachable beyond loopback and needs a client key "
+                "(x-api-key or Authorization: Bearer) listed in server.keys",
+                401,
+            )
+        return refusal
+
+    async def refuse(self, scope: asgi.Scope, error: RequestError, send: asgi.Send) -> None:
+        """Answer a refused request and journal it (`refusals`)."""
+        with contextlib.suppress(Exception):  # the client may be gone
+            await asgi.respond_error(send, error)
+        self.refused(scope.get("method", ""), scope.get("path", ""), error)
+
+    def refused(self, method: str, path: str, error: RequestError) -> None:
+        """Log (once per kind at warning level) and journal a refusal."""
+        kind = f"{error.status} {error.error_type}"
+        level = 20 if kind in self._logged else 30
+        self._logged.add(kind)
+        log.log(level, "refused %s %s: %s %s", method, path[:200], error.status, error.message)
+        if self.gateway.journal:
+            row = {
+                "time": time.time(),
+                "method": method[:16],
+                "path": path[:200],
+                "status": error.status,
+                "error_type": error.error_type,
+                "reason": error.message[:300],
+            }
+            self.gateway.journal.record("refusals", row)
 
     async def _route(
         self, method: str, path: str, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send
@@ -97,16 +163,28 @@ class App:
             text = endpoints.metrics_text(gateway).encode()
             await asgi.respond(send, 200, text, "text/plain; version=0.0.4")
         elif path.startswith("/hook/") and method == "POST":
-            await self._hook(path.removeprefix("/hook/"), receive, send)
+            await self._hook(path.removeprefix("/hook/"), scope, receive, send)
         else:
             error = RequestError(f"{method} {path} is not an endpoint of switchex", 404)
             await asgi.respond_error(send, error)
 
-    async def _hook(self, event: str, receive: asgi.Receive, send: asgi.Send) -> None:
-        """Claude Code hook events forwarded by `switchex hook`."""
+    async def _hook(
+        self, event: str, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send
+    ) -> None:
+        """Claude Code hook events; only with the install's hook secret, else nothing changes."""
+        given = guard.bearer_or_header(asgi.request_headers(scope), HOOK_SECRET_HEADER)
+        if not guard.same_secret(given, self.hook_secret):
+            message = "hook secret missing or wrong (see README, Security)"
+            await self.refuse(scope, RequestError(message, 401), send)
+            return
         try:
-            payload = orjson.loads(await asgi.read_body(receive, 1024 * 1024))
-        except (orjson.JSONDecodeError, RequestError, asgi.ClientGone):
+            payload = orjson.loads(await asgi.read_body(receive, HOOK_BODY_LIMIT))
+        except RequestError as error:
+            await self.refuse(scope, error, send)
+            return
+        except asgi.ClientGone:
+            return
+        except orjson.JSONDecodeError:
             await asgi.respond_error(send, RequestError("hook body must be JSON"))
             return
         handler = getattr(self.gateway.observer, "hook", None)
