@@ -143,6 +143,7 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
+        self.scope["method"] = self.parser.get_method().decode("ascii")  # for a refusal's row
         self._check_length()
         super().on_headers_complete()
         now = self.loop.time()
@@ -209,9 +210,9 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
 
     def _refuse(self, error: RequestError) -> None:
         """Answer (if no response started), close, and report the breach."""
-        self._cancel_timers()
         if self.transport.is_closing() or self._lingering:
             return
+        self._cancel_timers()
         cycle = self.cycle
         current = cycle is not None and cycle.scope is self.scope
         if cycle is None or (not cycle.response_started if current else cycle.response_complete):
@@ -221,7 +222,7 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
                 b"connection: close\r\n\r\n" % len(body)
             )
             self.transport.write(head + body)
-        if error.status == 413 and not self._lingering:
+        if error.status in (413, 431) and not self._lingering:
             self._linger()
         else:
             self.transport.close()
@@ -238,6 +239,7 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
         The connection closes after `LINGER_IDLE` s of silence, or `LINGER_MAX` s in all.
         """
         self._lingering = True
+        self.flow.resume_reading()  # uvicorn pauses reading while a body waits for the app
         if self.cycle is not None and self.cycle.scope is self.scope:
             self.cycle.disconnected = True  # the app, if it runs, sees the client as gone
             self.cycle.message_event.set()
