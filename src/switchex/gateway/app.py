@@ -95,6 +95,9 @@ class App:
                 await self.refuse(scope, refusal, send)
                 return
             await self._route(method, path, scope, receive, send)
+        except RequestError as refused:  # a translator refused the input: the client's fault
+            with contextlib.suppress(Exception):  # the response may have started already
+                await asgi.respond_error(send, refused)
         except Exception:
             log.exception("unhandled error on %s %s", method, path)
             error = RequestError("switchex hit an internal error; see its log", 500, "api_error")

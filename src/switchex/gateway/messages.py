@@ -20,6 +20,7 @@ from switchex.gateway.context import Gateway, log
 from switchex.gateway.http1 import Response, UpstreamBroken
 from switchex.gateway.relay import Relay, relay_headers
 from switchex.gateway.summary import ResponseSummary
+from switchex.gateway.validate import validate_request
 from switchex.providers.base import Json
 from switchex.tracker.session import session_id
 
@@ -77,7 +78,7 @@ async def handle_messages(
 ) -> None:
     try:
         raw = await asgi.read_body(receive)
-        exchange = Exchange(parse_request(raw), raw, asgi.request_headers(scope))
+        exchange = Exchange(validate_request(parse_request(raw)), raw, asgi.request_headers(scope))
     except RequestError as error:
         await asgi.respond_error(send, error)
         return
