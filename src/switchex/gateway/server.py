@@ -83,7 +83,11 @@ def _mb(size: int) -> str:
 
 
 class CoalescingHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol writing through a CoalescingTransport, within `limits`."""
+    """uvicorn's httptools protocol writing through a CoalescingTransport, within `limits`.
+
+    One watchdog timer per connection enforces every deadline: the hot path only notes times
+    (creating and cancelling timers per request would cost more than all the checks).
+    """
 
     limits: ClassVar[LimitsConfig] = LimitsConfig()
     sink: ClassVar[RefusalSink | None] = None
@@ -91,18 +95,22 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self.transport = CoalescingTransport(transport, self.loop)  # type: ignore[assignment]
-        self._awaiting_head = True
-        self._raw_head = self._head_size = self._header_count = self._body_size = 0
+        self._awaiting_head, self._in_body, self._lingering = True, False, False
+        self._raw_head = self._body_size = 0
         self._breach: RequestError | None = None
-        self._head_timer: asyncio.TimerHandle | None = None
-        self._body_timer: asyncio.TimerHandle | None = None
-        self._last_body = self._body_deadline = 0.0
+        now = self.loop.time()
+        self._head_deadline, self._last_body, self._body_deadline = (
+            now + self.limits.header_timeout,
+            now,
+            now,
+        )
         self.url = b""
-        self._lingering = False
-        self._arm_head_timer()
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._watch_in(self.limits.header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_timers()
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -110,45 +118,21 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
             self._last_body = self.loop.time()
             return
         if self._awaiting_head:
+            if not self._raw_head:
+                self._head_deadline = self.loop.time() + self.limits.header_timeout
             self._raw_head += len(data)
-            if self._head_timer is None:
-                self._arm_head_timer()
         super().data_received(data)
         if self._awaiting_head and self._raw_head > self.limits.head_bytes:
-            self._refuse(
-                RequestError(f"request head is larger than {_mb(self.limits.head_bytes)}", 431)
-            )
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._head_size = self._header_count = self._body_size = 0
-
-    def on_url(self, url: bytes) -> None:
-        self._head_size += len(url)
-        super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._header_count += 1
-        self._head_size += len(name) + len(value) + 4
-        if self._header_count > self.limits.headers:
-            self._stop(RequestError(f"more than {self.limits.headers} request headers", 431))
-        if self._head_size > self.limits.head_bytes:
-            limit = _mb(self.limits.head_bytes)
-            self._stop(RequestError(f"request head is larger than {limit}", 431))
-        super().on_header(name, value)
+            self._refuse(self._head_too_large())
 
     def on_headers_complete(self) -> None:
-        self._awaiting_head = False
-        self._raw_head = 0
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
+        self._awaiting_head, self._in_body = False, True
+        self._raw_head = self._body_size = 0
         self.scope["method"] = self.parser.get_method().decode("ascii")  # for a refusal's row
-        self._check_length()
+        self._check_head()
         super().on_headers_complete()
-        now = self.loop.time()
-        self._last_body, self._body_deadline = now, now + self.limits.body_timeout
-        self._body_timer = self.loop.call_later(self.limits.body_idle_timeout, self._body_check)
+        self._last_body = self.loop.time()
+        self._body_deadline = self._last_body + self.limits.body_timeout
 
     def on_body(self, body: bytes) -> None:
         self._body_size += len(body)
@@ -158,10 +142,7 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
         super().on_body(body)
 
     def on_message_complete(self) -> None:
-        self._awaiting_head = True
-        if self._body_timer is not None:
-            self._body_timer.cancel()
-            self._body_timer = None
+        self._awaiting_head, self._in_body = True, False
         super().on_message_complete()
 
     def send_400_response(self, msg: str) -> None:
@@ -169,10 +150,21 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
         error = self._breach or RequestError(f"malformed HTTP request: {msg}")
         self._refuse(error)
 
-    def _check_length(self) -> None:
-        for name, value in self.headers:
-            too_long = value.isdigit() and int(value) > self.limits.request_body_bytes
-            if name == b"content-length" and too_long:
+    def _check_head(self) -> None:
+        """Header count, head size and a declared body length, once the head is parsed.
+
+        While the head is read, `data_received` bounds it by raw bytes (memory stays bounded);
+        here the exact figures decide.
+        """
+        headers = self.headers
+        if len(headers) > self.limits.headers:
+            self._stop(RequestError(f"more than {self.limits.headers} request headers", 431))
+        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in headers)
+        if size > self.limits.head_bytes:
+            self._stop(self._head_too_large())
+        limit = self.limits.request_body_bytes
+        for name, value in headers:
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
                 self._stop(self._too_large())
 
     def _stop(self, error: RequestError) -> None:
@@ -180,39 +172,50 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
         self._breach = error
         raise Breach(error)
 
+    def _head_too_large(self) -> RequestError:
+        return RequestError(f"request head is larger than {_mb(self.limits.head_bytes)}", 431)
+
     def _too_large(self) -> RequestError:
         limit = _mb(self.limits.request_body_bytes)
         return RequestError(f"request body is larger than the {limit} limit", 413)
 
-    def _arm_head_timer(self) -> None:
-        self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timeout)
+    def _watch_in(self, seconds: float) -> None:
+        self._watchdog = self.loop.call_later(max(seconds, 0.01), self._watch)
 
-    def _head_timeout(self) -> None:
-        self._head_timer = None
-        if not self._raw_head:  # an idle connection: close it without a word
-            self.transport.close()
-            return
-        seconds = self.limits.header_timeout
-        self._refuse(RequestError(f"request head not received within {seconds:g} s", 408))
-
-    def _body_check(self) -> None:
-        self._body_timer = None
-        now = self.loop.time()
-        if now - self._last_body >= self.limits.body_idle_timeout:
-            idle = self.limits.body_idle_timeout
+    def _watch(self) -> None:
+        """The one timer: cut a slow head, a stalled or endless body, an unused connection."""
+        self._watchdog = None
+        now, limits = self.loop.time(), self.limits
+        if self._lingering:
+            if now - self._last_body >= LINGER_IDLE or now >= self._body_deadline:
+                self.transport.close()
+                return
+            self._watch_in(LINGER_IDLE)
+        elif self._awaiting_head and (self._raw_head or self.cycle is None):
+            if now < self._head_deadline:
+                self._watch_in(self._head_deadline - now)
+            elif self._raw_head:
+                seconds = limits.header_timeout
+                self._refuse(RequestError(f"request head not received within {seconds:g} s", 408))
+            else:  # never used: close without a word
+                self.transport.close()
+        elif self._in_body and now - self._last_body >= limits.body_idle_timeout:
+            idle = limits.body_idle_timeout
             self._refuse(RequestError(f"request body stalled for {idle:g} s", 408))
-        elif now >= self._body_deadline:
-            whole = self.limits.body_timeout
+        elif self._in_body and now >= self._body_deadline:
+            whole = limits.body_timeout
             self._refuse(RequestError(f"request body not received within {whole:g} s", 408))
-        else:
-            wait = min(self._last_body + self.limits.body_idle_timeout, self._body_deadline) - now
-            self._body_timer = self.loop.call_later(wait, self._body_check)
+        elif self._in_body:
+            self._watch_in(
+                min(self._last_body + limits.body_idle_timeout, self._body_deadline) - now
+            )
+        else:  # answering, or idle between requests (uvicorn's keep-alive timeout closes it)
+            self._watch_in(min(limits.header_timeout, limits.body_idle_timeout))
 
     def _refuse(self, error: RequestError) -> None:
         """Answer (if no response started), close, and report the breach."""
         if self.transport.is_closing() or self._lingering:
             return
-        self._cancel_timers()
         cycle = self.cycle
         current = cycle is not None and cycle.scope is self.scope
         if cycle is None or (not cycle.response_started if current else cycle.response_complete):
@@ -222,7 +225,7 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
                 b"connection: close\r\n\r\n" % len(body)
             )
             self.transport.write(head + body)
-        if error.status in (413, 431) and not self._lingering:
+        if error.status in (413, 431):
             self._linger()
         else:
             self.transport.close()
@@ -245,21 +248,9 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
             self.cycle.message_event.set()
         self._last_body = self.loop.time()
         self._body_deadline = self._last_body + LINGER_MAX
-        self._body_timer = self.loop.call_later(LINGER_IDLE, self._linger_check)
-
-    def _linger_check(self) -> None:
-        now = self.loop.time()
-        if now - self._last_body >= LINGER_IDLE or now >= self._body_deadline:
-            self._body_timer = None
-            self.transport.close()
-        else:
-            self._body_timer = self.loop.call_later(LINGER_IDLE, self._linger_check)
-
-    def _cancel_timers(self) -> None:
-        for timer in (self._head_timer, self._body_timer):
-            if timer is not None:
-                timer.cancel()
-        self._head_timer = self._body_timer = None
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        self._watch_in(LINGER_IDLE)
 
 
 def protocol_for(
