@@ -203,6 +203,9 @@ def test_keys_inside_base_urls_never_reach_status_or_config_check(tmp_path: Path
         answer = call(server, "GET", "/status", headers={"host": f"127.0.0.1:{server.port}"})
         assert answer.status == 200 and b"sk-secret" not in answer.body
         assert "127.0.0.1:9/v1" in answer.json()["tiers"][0]["base_url"]
+        printed = CliRunner().invoke(cli, ["status", "--json", "--url", server.url])
+        assert printed.exit_code == 0 and "127.0.0.1:9/v1" in printed.output
+        assert "sk-secret" not in printed.output
     finally:
         server.stop()
     (tmp_path / "switchex.yaml").write_text(json.dumps({"tiers": [tier]}))
