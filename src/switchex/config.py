@@ -125,7 +125,7 @@ class ServerConfig(_Strict):
 class LimitsConfig(_Strict):
     """Inbound limits: every breach is an Anthropic-shaped error and a journal row."""
 
-    request_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
+    request_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0, le=256 * 1024 * 1024)
     head_bytes: int = Field(default=64 * 1024, ge=1024)
     headers: int = Field(default=100, gt=0)
     header_timeout: float = Field(default=10.0, gt=0, description="seconds to send a whole head")

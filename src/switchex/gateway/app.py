@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import secrets
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from switchex.providers.base import Provider
 from switchex.secret import HOOK_SECRET_HEADER
 
 HOOK_BODY_LIMIT = 1024 * 1024
+REFUSALS_PER_SECOND = 20
 
 
 def default_providers() -> dict[str, Provider]:
@@ -80,6 +82,7 @@ class App:
         self.keys_required = not guard.is_loopback(server.host)
         self._policies: dict[int, guard.Policy] = {}
         self._logged: set[str] = set()
+        self._window = (0, 0)  # (second, refusals journaled in it)
 
     async def __call__(self, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send) -> None:
         kind = scope["type"]
@@ -130,12 +133,20 @@ class App:
         self.refused(scope.get("method", ""), scope.get("path", ""), error)
 
     def refused(self, method: str, path: str, error: RequestError) -> None:
-        """Log (once per kind at warning level) and journal a refusal."""
+        """Log (at warning level once per kind) and journal a refusal.
+
+        At most `REFUSALS_PER_SECOND` are journaled per second: a hostile page looping on
+        refused requests cannot fill the disk.
+        """
         kind = f"{error.status} {error.error_type}"
-        level = 20 if kind in self._logged else 30
+        level = logging.INFO if kind in self._logged else logging.WARNING
         self._logged.add(kind)
         log.log(level, "refused %s %s: %s %s", method, path[:200], error.status, error.message)
-        if self.gateway.journal:
+        second = int(time.monotonic())
+        if self._window[0] != second:
+            self._window = (second, 0)
+        self._window = (second, self._window[1] + 1)
+        if self.gateway.journal and self._window[1] <= REFUSALS_PER_SECOND:
             row = {
                 "time": time.time(),
                 "method": method[:16],
