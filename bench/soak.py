@@ -222,15 +222,11 @@ def report(result: dict[str, Any], log: Path) -> None:
         f" ({growth:+.1f} MB; target ≤ +30)"
     )
     print(f"gateway still running: {result['alive']}")
-    errors = [
-        line
-        for line in log.read_text(errors="replace").splitlines()
-        if "Traceback" in line or " E " in line
-    ]
-    print(
-        f"gateway log: {len(errors)} error line(s)"
-        + (f", first: {errors[0][:160]}" if errors else "")
-    )
+    errors = [line[9:130] for line in log.read_text(errors="replace").splitlines() if " E " in line]
+    print(f"gateway log: {len(errors)} error line(s)")
+    causes = log.read_text(errors="replace").count("OverflowError")
+    for line, count in Counter(errors).most_common(3):
+        print(f"  {count} x {line}" + (f" ({causes} OverflowError tracebacks)" if causes else ""))
 
 
 if __name__ == "__main__":
