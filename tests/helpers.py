@@ -13,7 +13,8 @@ import uvicorn
 from switchex.config import Config, parse_config
 from switchex.gateway.app import App, create_gateway
 from switchex.gateway.context import Gateway
-from switchex.gateway.server import CoalescingHttpToolsProtocol
+from switchex.gateway.server import protocol_for
+from switchex.secret import hook_secret
 
 
 def make_config(tiers: list[dict[str, Any]], **extra: Any) -> Config:
@@ -28,7 +29,7 @@ class GatewayServer:
         self.server = uvicorn.Server(
             uvicorn.Config(
                 app,
-                http=CoalescingHttpToolsProtocol,
+                http=protocol_for(app.gateway.config.limits, app),
                 host="127.0.0.1",
                 port=0,
                 loop="asyncio",
@@ -66,7 +67,10 @@ class GatewayServer:
 
 
 def serve(config: Config, state_dir: Path | None, **kwargs: Any) -> GatewayServer:
-    return GatewayServer(App(create_gateway(config, state_dir, **kwargs))).start()
+    secret = hook_secret(state_dir) if state_dir else None
+    return GatewayServer(
+        App(create_gateway(config, state_dir, **kwargs), hook_secret=secret)
+    ).start()
 
 
 def free_port() -> int:

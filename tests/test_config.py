@@ -23,7 +23,7 @@ def test_embedded_default_takes_keys_from_the_environment() -> None:
         "deepseek-r1",
         "local",
     ]
-    assert config.notify == ["https://d"]
+    assert config.notify.urls == ["https://d"]
 
 
 def test_vars_expand_with_defaults() -> None:
@@ -100,3 +100,32 @@ def test_model_map_exact_then_glob_then_default(requested: str, expected: str) -
 def test_anthropic_tier_without_map_keeps_the_requested_model() -> None:
     config = parse_config({"tiers": [{"name": "c", "provider": "anthropic"}]}, {}, "t")
     assert config.tiers[0].model_for("claude-opus-5-5") == "claude-opus-5-5"
+
+
+TIER = {"name": "c", "provider": "anthropic"}
+
+
+@pytest.mark.parametrize(
+    "notify",
+    [["json://a", ""], {"urls": ["json://a"], "min_interval": 5}],
+)
+def test_notify_takes_a_list_or_a_mapping(notify: object) -> None:
+    config = parse_config({"tiers": [TIER], "notify": notify}, {}, "t")
+    assert config.notify.urls == ["json://a"]
+    assert config.notify.min_interval in (60.0, 5.0)
+
+
+def test_server_and_limits_are_validated_naming_the_key() -> None:
+    config = parse_config(
+        {"tiers": [TIER], "server": {"public_names": ["gw.example"]}, "limits": {"headers": 50}},
+        {},
+        "t",
+    )
+    assert (config.server.host, config.limits.headers) == ("127.0.0.1", 50)
+    assert config.limits.request_body_bytes == 32 * 1024 * 1024
+    with pytest.raises(ConfigError, match=r"server\.keys\.0\.key"):
+        parse_config(
+            {"tiers": [TIER], "server": {"keys": [{"name": "a", "key": "short"}]}}, {}, "t"
+        )
+    with pytest.raises(ConfigError, match=r"limits\.request_body_bytes"):
+        parse_config({"tiers": [TIER], "limits": {"request_body_bytes": 0}}, {}, "t")

@@ -138,30 +138,59 @@ class ClientKey(_Strict):
     """A client key of a served gateway (`server.keys`); the name goes to the journal."""
 
     name: str = Field(min_length=1)
-    key: str = Field(min_length=16)
+    key: str = Field(min_length=16, description="a client's key for a gateway beyond loopback")
 
 
 class ServerConfig(_Strict):
+    """Where the gateway listens and whom it answers (see README, Security)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    public_names: list[str] = Field(default_factory=list)
     keys: list[ClientKey] = Field(default_factory=list)
+
+
+class LimitsConfig(_Strict):
+    """Inbound limits: every breach is an Anthropic-shaped error and a journal row."""
+
+    request_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0, le=256 * 1024 * 1024)
+    head_bytes: int = Field(default=64 * 1024, ge=1024)
+    headers: int = Field(default=100, gt=0)
+    header_timeout: float = Field(default=10.0, gt=0, description="seconds to send a whole head")
+    body_idle_timeout: float = Field(default=30.0, gt=0)
+    body_timeout: float = Field(default=300.0, gt=0, description="seconds to send a whole body")
+
+
+class NotifyConfig(_Strict):
+    """`notify`: a list of apprise URLs, or `{urls: [...], min_interval: 60}`."""
+
+    urls: list[str] = Field(default_factory=list)
+    min_interval: float = Field(default=60.0, ge=0, description="seconds between two per tier")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _list_form(cls, value: Any) -> Any:
+        return {"urls": value} if isinstance(value, list) else value
+
+    @field_validator("urls")
+    @classmethod
+    def _drop_blank_urls(cls, value: list[str]) -> list[str]:
+        return [url for url in value if url.strip()]
 
 
 class Config(_Strict):
     """The whole configuration; frozen, handed to the app factory."""
 
     tiers: list[TierConfig] = Field(min_length=1)
-    notify: list[str] = Field(default_factory=list)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
     cooldown: CooldownConfig = Field(default_factory=CooldownConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     ping_interval: float = Field(default=10.0, gt=0)
     state: str | None = Field(default=None, pattern=r"^(rediss?|unix)://")
     journal: str | None = Field(default=None, pattern=r"^postgres(ql)?://")
-    server: ServerConfig = Field(default_factory=ServerConfig)
     source: str = "embedded default"
-
-    @field_validator("notify")
-    @classmethod
-    def _drop_blank_urls(cls, value: list[str]) -> list[str]:
-        return [url for url in value if url.strip()]
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:

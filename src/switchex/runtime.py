@@ -11,6 +11,7 @@ from switchex.config import Config
 from switchex.gateway.app import App, create_gateway
 from switchex.journal.db import JournalWriter
 from switchex.notify.notifier import Notifier
+from switchex.secret import hook_secret
 from switchex.tracker.records import SnapshotResult
 from switchex.tracker.session import repo_hint
 from switchex.tracker.worker import Tracker
@@ -143,7 +144,9 @@ def build_app(
     config: Config, state_dir: Path | None, default_repo: Path | None = None, track: bool = True
 ) -> App:
     """The app for `switchex up`: gateway, journal, tracker (unless off), notifier (if any)."""
-    notifier = Notifier(config.notify) if config.notify else None
+    notifier = (
+        Notifier(config.notify.urls, config.notify.min_interval) if config.notify.urls else None
+    )
     gateway = create_gateway(config, state_dir)
     if track and config.tracking.enabled:
         observer = TrackingObserver(gateway.journal, notifier)
@@ -153,4 +156,5 @@ def build_app(
         gateway.observer = observer
     if notifier is not None:
         gateway.on_switch.append(notifier.switched)
-    return App(gateway, closers=[notifier.close] if notifier else [])
+    secret = hook_secret(state_dir) if state_dir else None
+    return App(gateway, closers=[notifier.close] if notifier else [], hook_secret=secret)

@@ -50,3 +50,35 @@ def test_statusline_command_reads_claude_codes_json() -> None:
         input=json.dumps({"model": {"id": "claude-opus-5-5"}}),
     )
     assert result.output.strip() == "switchex: gateway down · claude-opus-5-5"
+
+
+def test_hook_sends_the_install_secret_from_the_state_dir(tmp_path: Path) -> None:
+    from tests.gateway.test_app import Hooks
+    from tests.helpers import make_config, serve
+
+    hooks = Hooks()
+    config = make_config(
+        [
+            {
+                "name": "t",
+                "provider": "openai",
+                "base_url": "http://127.0.0.1:9/v1",
+                "models": {"default": "m"},
+            }
+        ]
+    )
+    server = serve(config, tmp_path / "state", observer=hooks)  # the SWITCHEX_STATE_DIR of tests
+    try:
+        payload = {"hook_event_name": "Stop", "session_id": "s", "cwd": str(tmp_path)}
+        result = CliRunner().invoke(cli, ["hook", "--url", server.url], input=json.dumps(payload))
+        assert result.exit_code == 0
+        assert hooks.calls == [("Stop", payload)]
+        elsewhere = tmp_path / "other-state"
+        CliRunner().invoke(
+            cli,
+            ["hook", "--url", server.url, "--state-dir", str(elsewhere)],
+            input=json.dumps(payload),
+        )
+        assert len(hooks.calls) == 1  # no secret there: refused, nothing changed
+    finally:
+        server.stop()

@@ -63,6 +63,10 @@ def test_up_serves_logs_one_line_per_request_and_stops_on_ctrl_c(
     assert "chain: main" in output
     assert "200 main claude-sonnet-4-5 whole" in output
     assert "switchex stopped" in output
+    state = tmp_path / "state"
+    assert state.stat().st_mode & 0o777 == 0o700  # created private, with the hook secret
+    assert (state / "hook-secret").stat().st_mode & 0o777 == 0o600
+    assert (state / "journal.sqlite3").stat().st_mode & 0o777 == 0o600
 
 
 def test_up_says_when_the_port_is_taken(tmp_path: Path) -> None:
@@ -85,3 +89,11 @@ def test_up_refuses_a_chain_with_no_usable_tier(tmp_path: Path) -> None:
     output, _ = process.communicate(timeout=15)
     assert process.returncode == 1
     assert "no tier of the chain is usable" in output
+
+
+def test_up_beyond_loopback_needs_client_keys(tmp_path: Path) -> None:
+    config = "tiers:\n  - {name: main, provider: anthropic}\nserver: {host: 0.0.0.0}\n"
+    process = start(tmp_path, free_port(), config)
+    output, _ = process.communicate(timeout=15)
+    assert process.returncode == 1
+    assert "server.keys" in output

@@ -77,3 +77,35 @@ def test_usage_counts_answered_requests_of_the_repo_and_below(tmp_path: Path) ->
     assert usage["gemini-2.5-flash"].cost == 0.75
     assert usage["claude-opus-5-5"].output_tokens == 3
     assert usage_by_model(tmp_path / "missing.sqlite3", Path("/srv/p")) == {}
+
+
+def test_refusals_migrate_onto_a_journal_of_the_first_schema(tmp_path: Path) -> None:
+    connection = sqlite3.connect(tmp_path / "j.sqlite3")
+    connection.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied REAL)")
+    name, script = MIGRATIONS[0]
+    for statement in filter(str.strip, script.split(";")):
+        connection.execute(statement)
+    connection.execute("INSERT INTO schema_migrations VALUES (?, 0)", (name,))
+    connection.commit()
+    assert migrate(connection) == ["0002_refusals"]
+    connection.execute(
+        "INSERT INTO refusals (time, status, error_type) VALUES (1, 421, 'permission_error')"
+    )
+
+
+def test_a_new_journal_and_its_wal_files_are_private_from_the_start(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    journal = Journal(state / "journal.sqlite3", interval=0.05)
+    journal.record("switches", {"time": 1.0, "from_tier": "a", "to_tier": "b", "reason": "r"})
+    assert journal.flush()
+    with journal.reader() as reader:
+        assert reader.execute("SELECT COUNT(*) FROM switches").fetchone()[0] == 1
+        files = sorted(state.iterdir())
+        assert {p.name for p in files} >= {
+            "journal.sqlite3",
+            "journal.sqlite3-wal",
+            "journal.sqlite3-shm",
+        }
+        assert {p.name: p.stat().st_mode & 0o777 for p in files} == {p.name: 0o600 for p in files}
+    assert state.stat().st_mode & 0o777 == 0o700
+    journal.close()

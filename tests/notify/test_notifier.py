@@ -99,7 +99,7 @@ def test_slow_target_never_delays_the_caller() -> None:
 
 
 def test_work_is_counted_per_turn(sink: Sink) -> None:
-    notifier = Notifier([sink.url])
+    notifier = Notifier([sink.url], min_interval=0)
     notifier.worked("claude", ["x.py"], 3, 1)
     event = SwitchEvent(0, "claude", "local", "rate_limit", None)
     notifier.switched(event)
@@ -117,3 +117,32 @@ def test_the_seeds_discord_webhook_url_is_understood_as_is() -> None:
     sender = apprise.Apprise()
     assert sender.add("https://discord.com/api/webhooks/123456789012345678/abcDEF_token-xyz")
     assert sender[0].service_name == "Discord"
+
+
+def test_a_flapping_tier_sends_one_notification_per_interval_with_a_count(sink: Sink) -> None:
+    notifier = Notifier([sink.url], min_interval=0.5)
+    notifier.worked("claude", ["a.py"], 1, 0)
+    for _ in range(3):  # claude limited, back, limited, back, limited, back
+        notifier.switched(SwitchEvent(time.time(), "claude", "gemini", "rate_limit", None))
+        notifier.switched(SwitchEvent(time.time(), "gemini", "claude", "recovered", None))
+    notifier.switched(SwitchEvent(time.time(), "gemini", "local", "overloaded", None))
+    sink.wait(2, timeout=0.4)
+    titles = [str(body["title"]) for body in sink.bodies]
+    assert sorted(titles) == ["switchex: claude -> gemini", "switchex: gemini -> local"]
+    sink.wait(3, timeout=5)  # the interval is over: the latest, with what was folded in
+    notifier.close()
+    assert len(sink.bodies) == 3
+    last = sink.bodies[2]
+    assert last["title"] == "switchex: back on claude"
+    assert "4 earlier change(s) of this tier were folded" in str(last["message"])
+
+
+def test_close_sends_what_is_still_held(sink: Sink) -> None:
+    notifier = Notifier([sink.url], min_interval=3600)
+    notifier.switched(SwitchEvent(time.time(), "claude", "gemini", "rate_limit", None))
+    notifier.switched(SwitchEvent(time.time(), "gemini", "claude", "recovered", None))
+    notifier.close()
+    assert [body["title"] for body in sink.bodies] == [
+        "switchex: claude -> gemini",
+        "switchex: back on claude",
+    ]

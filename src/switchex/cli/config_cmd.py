@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from switchex.cli.options import config_option, load
+from switchex.redact import redact_url
 
 
 @click.group("config")
@@ -33,14 +34,14 @@ def config_check(config_path: str | None) -> None:
             str(position) if usable else "-",
             tier.name,
             tier.provider,
-            tier.url,
+            redact_url(tier.url),
             tier.models.get("default", "(as requested)"),
             tier.key_state,
             "[green]in chain[/]" if usable else "[yellow]skipped: no key[/]",
         )
     console.print(table)
-    if cfg.notify:
-        console.print(f"notifications: {len(cfg.notify)} target(s)")
+    if cfg.notify.urls:
+        console.print(f"notifications: {len(cfg.notify.urls)} target(s)")
     if not cfg.active_tiers:
         raise click.ClickException("no tier is usable")
 

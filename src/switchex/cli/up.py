@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import ValidationError
@@ -28,6 +28,11 @@ from switchex.daemon import (
     write_pid,
 )
 from switchex.errors import ConfigError
+from switchex.gateway.guard import is_loopback
+from switchex.secret import private_dir
+
+if TYPE_CHECKING:
+    from switchex.gateway.app import App
 
 
 def setup_logging(verbose: bool) -> None:
@@ -51,8 +56,10 @@ def port_free(host: str, port: int) -> bool:
 
 @click.command("up")
 @config_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to bind.")
+@click.option(
+    "--host", help="Address to bind (default: server.host, else 127.0.0.1; see README, Security)."
+)
+@click.option("--port", type=int, help=f"Port to bind (default: server.port, else {DEFAULT_PORT}).")
 @state_dir_option
 @click.option(
     "--repo",
@@ -73,8 +80,8 @@ def port_free(host: str, port: int) -> bool:
 @click.option("--started-by", type=click.Choice(STARTED_BY), default="foreground", hidden=True)
 def up(
     config_path: str | None,
-    host: str,
-    port: int,
+    host: str | None,
+    port: int | None,
     state_dir: str | None,
     repo: Path | None,
     no_track: bool,
@@ -89,17 +96,19 @@ def up(
     Point Claude Code at it with ANTHROPIC_BASE_URL=http://HOST:PORT.
     """
     setup_logging(verbose)
-    config = team_options(load(config_path), state_url, journal_url)
+    config = bound(team_options(load(config_path), state_url, journal_url), host, port)
+    host, port = config.server.host, config.server.port
     if not config.active_tiers:
         raise click.ClickException("no tier of the chain is usable; run `switchex config check`")
     if not port_free(host, port):
         raise click.ClickException(f"{host}:{port} is already in use (is switchex already up?)")
     directory = ensure_state_dir(state_dir)
-    served = not loopback(host)
+    served = not is_loopback(host)
     if served and not (config.server.keys or config.journal):
         raise click.ClickException(
             f"binding {host} serves the gateway beyond this machine: it needs client keys "
-            "(server.keys in the configuration, or the api_keys table of `journal:`)"
+            "(server.keys in the configuration, or the api_keys table of `journal:`; and the "
+            "names clients use in server.public_names)"
         )
     if detach:
         extra = (
@@ -176,15 +185,17 @@ def team_options(config: Config, state: str | None, journal: str | None) -> Conf
         raise click.ClickException(f"--{where}: {error.errors()[0]['msg']}") from None
 
 
-def loopback(host: str) -> bool:
-    return host in {"localhost", "::1"} or host.startswith("127.")
+def bound(config: Config, host: str | None, port: int | None) -> Config:
+    """The config with --host/--port (when given) in `server`."""
+    given = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    return config.model_copy(update={"server": config.server.model_copy(update=given)})
 
 
-def serve(app: Any, host: str, port: int) -> None:
-    """Run the app on uvicorn (uvloop, httptools, joined response heads) until Ctrl-C."""
+def serve(app: App, host: str, port: int) -> None:
+    """Run the app on uvicorn (uvloop, httptools, limits, joined response heads) until Ctrl-C."""
     import uvicorn
 
-    from switchex.gateway.server import CoalescingHttpToolsProtocol
+    from switchex.gateway.server import protocol_for
 
     server = uvicorn.Server(
         uvicorn.Config(
@@ -192,7 +203,8 @@ def serve(app: Any, host: str, port: int) -> None:
             host=host,
             port=port,
             loop="uvloop",
-            http=CoalescingHttpToolsProtocol,
+            http=protocol_for(app.gateway.config.limits, app),
+            proxy_headers=False,
             lifespan="on",
             log_level="warning",
             access_log=False,
@@ -207,7 +219,7 @@ def serve(app: Any, host: str, port: int) -> None:
 def ensure_state_dir(explicit: str | None) -> Path:
     directory = state_dir(explicit)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)
     except OSError as error:
         raise click.ClickException(
             f"{directory}: cannot create the state directory: {error}"

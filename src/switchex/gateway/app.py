@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +17,7 @@ import orjson
 
 from switchex.config import Config
 from switchex.errors import RequestError
-from switchex.gateway import asgi, endpoints
+from switchex.gateway import asgi, endpoints, guard
 from switchex.gateway.context import Gateway, RequestObserver, log
 from switchex.gateway.dashboard import PAGE
 from switchex.gateway.messages import handle_messages
@@ -22,8 +25,12 @@ from switchex.gateway.router import Router, SwitchEvent
 from switchex.journal.open import open_journal
 from switchex.keys import GUARDED, KeyRing
 from switchex.providers.base import Provider
+from switchex.secret import HOOK_SECRET_HEADER
 from switchex.state.base import StateStore
 from switchex.state.open import open_store, scoped_tiers
+
+HOOK_BODY_LIMIT = 1024 * 1024
+REFUSALS_PER_SECOND = 20
 
 
 def default_providers() -> dict[str, Provider]:
@@ -72,12 +79,25 @@ def attach_store(gateway: Gateway, store: StateStore) -> None:
 
 
 class App:
-    """ASGI entry point."""
+    """ASGI entry point. Every request passes `guard.check` before any endpoint sees it.
 
-    def __init__(self, gateway: Gateway, closers: list[Callable[[], None]] | None = None) -> None:
+    `hook_secret` authenticates `/hook/*`; without one (no state dir) a random secret nobody
+    knows is used, so hooks are refused.
+    """
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        closers: list[Callable[[], None]] | None = None,
+        hook_secret: str | None = None,
+    ) -> None:
         self.gateway = gateway
         self.closers = list(closers or [])
+        self.hook_secret = hook_secret or secrets.token_urlsafe(32)
         self.keys = KeyRing.from_config(gateway.config)
+        self._policies: dict[int, guard.Policy] = {}
+        self._logged: set[str] = set()
+        self._window = (0, 0)  # (second, refusals journaled in it)
 
     async def __call__(self, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send) -> None:
         kind = scope["type"]
@@ -87,15 +107,64 @@ class App:
         if kind != "http":
             return
         method, path = scope["method"], scope["path"]
-        if self.keys.required and path in GUARDED and not await self._admitted(scope, send):
-            return
         try:
+            refusal = self._check(method, scope)
+            if refusal is not None:
+                await self.refuse(scope, refusal, send)
+                return
+            if self.keys.required and path in GUARDED and not await self._admitted(scope, send):
+                return
             await self._route(method, path, scope, receive, send)
+        except RequestError as refused:  # a translator refused the input: the client's fault
+            with contextlib.suppress(Exception):  # the response may have started already
+                await asgi.respond_error(send, refused)
         except Exception:
             log.exception("unhandled error on %s %s", method, path)
             error = RequestError("switchex hit an internal error; see its log", 500, "api_error")
             with contextlib.suppress(Exception):  # the response may have started already
                 await asgi.respond_error(send, error)
+
+    def _check(self, method: str, scope: asgi.Scope) -> RequestError | None:
+        """Host, Origin and content type (client keys: `_admitted`)."""
+        headers = asgi.request_headers(scope)
+        server = scope.get("server") or ("", 0)
+        policy = self._policies.get(server[1])
+        if policy is None:
+            config = self.gateway.config.server
+            policy = guard.Policy.build(config.host, server[1] or 0, config.public_names)
+            self._policies[server[1]] = policy
+        return guard.check(policy, method, headers)
+
+    async def refuse(self, scope: asgi.Scope, error: RequestError, send: asgi.Send) -> None:
+        """Answer a refused request and journal it (`refusals`)."""
+        with contextlib.suppress(Exception):  # the client may be gone
+            await asgi.respond_error(send, error)
+        self.refused(scope.get("method", ""), scope.get("path", ""), error)
+
+    def refused(self, method: str, path: str, error: RequestError) -> None:
+        """Log (at warning level once per kind) and journal a refusal.
+
+        At most `REFUSALS_PER_SECOND` are journaled per second: a hostile page looping on
+        refused requests cannot fill the disk.
+        """
+        kind = f"{error.status} {error.error_type}"
+        level = logging.INFO if kind in self._logged else logging.WARNING
+        self._logged.add(kind)
+        log.log(level, "refused %s %s: %s %s", method, path[:200], error.status, error.message)
+        second = int(time.monotonic())
+        if self._window[0] != second:
+            self._window = (second, 0)
+        self._window = (second, self._window[1] + 1)
+        if self.gateway.journal and self._window[1] <= REFUSALS_PER_SECOND:
+            row = {
+                "time": time.time(),
+                "method": method[:16],
+                "path": path[:200],
+                "status": error.status,
+                "error_type": error.error_type,
+                "reason": error.message[:300],
+            }
+            self.gateway.journal.record("refusals", row)
 
     async def _route(
         self, method: str, path: str, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send
@@ -117,7 +186,7 @@ class App:
             text = endpoints.metrics_text(gateway).encode()
             await asgi.respond(send, 200, text, "text/plain; version=0.0.4")
         elif path.startswith("/hook/") and method == "POST":
-            await self._hook(path.removeprefix("/hook/"), receive, send)
+            await self._hook(path.removeprefix("/hook/"), scope, receive, send)
         else:
             error = RequestError(f"{method} {path} is not an endpoint of switchex", 404)
             await asgi.respond_error(send, error)
@@ -133,11 +202,23 @@ class App:
         scope["switchex.client_key"] = name
         return True
 
-    async def _hook(self, event: str, receive: asgi.Receive, send: asgi.Send) -> None:
-        """Claude Code hook events forwarded by `switchex hook`."""
+    async def _hook(
+        self, event: str, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send
+    ) -> None:
+        """Claude Code hook events; only with the install's hook secret, else nothing changes."""
+        given = guard.bearer_or_header(asgi.request_headers(scope), HOOK_SECRET_HEADER)
+        if not guard.same_secret(given, self.hook_secret):
+            message = "hook secret missing or wrong (see README, Security)"
+            await self.refuse(scope, RequestError(message, 401), send)
+            return
         try:
-            payload = orjson.loads(await asgi.read_body(receive, 1024 * 1024))
-        except (orjson.JSONDecodeError, RequestError, asgi.ClientGone):
+            payload = orjson.loads(await asgi.read_body(receive, HOOK_BODY_LIMIT))
+        except RequestError as error:
+            await self.refuse(scope, error, send)
+            return
+        except asgi.ClientGone:
+            return
+        except orjson.JSONDecodeError:
             await asgi.respond_error(send, RequestError("hook body must be JSON"))
             return
         handler = getattr(self.gateway.observer, "hook", None)

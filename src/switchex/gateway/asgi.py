@@ -14,7 +14,9 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-MAX_BODY = 32 * 1024 * 1024  # Anthropic's request size limit
+# A backstop only: the HTTP protocol (gateway/server.py) enforces `limits.request_body_bytes`
+# (default 32 MB, Anthropic's own limit) before a body reaches the app.
+MAX_BODY = 256 * 1024 * 1024
 
 
 class ClientGone(Exception):

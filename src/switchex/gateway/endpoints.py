@@ -14,6 +14,7 @@ from switchex.gateway.http1 import UpstreamBroken
 from switchex.gateway.messages import parse_request
 from switchex.gateway.relay import relay_headers
 from switchex.providers.anthropic import forward_headers
+from switchex.redact import redact_url
 
 CLAUDE_MODELS = (  # what Claude Code asks for; every tier maps these through its `models`
     "claude-opus-5-5",
@@ -101,7 +102,7 @@ def status_json(gateway: Gateway) -> dict[str, Any]:
             {
                 "name": tier.name,
                 "provider": tier.provider,
-                "base_url": tier.url,
+                "base_url": redact_url(tier.url),
                 "model": tier.models.get("default", "(as requested)"),
                 "context_window": tier.context_window,
                 "key": tier.key_state,

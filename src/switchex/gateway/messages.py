@@ -20,6 +20,7 @@ from switchex.gateway.context import Gateway, log
 from switchex.gateway.http1 import Response, UpstreamBroken
 from switchex.gateway.relay import Relay, relay_headers
 from switchex.gateway.summary import ResponseSummary
+from switchex.gateway.validate import validate_request
 from switchex.providers.base import Json
 from switchex.state.base import credential_scope
 from switchex.tracker.session import session_id
@@ -79,7 +80,7 @@ async def handle_messages(
 ) -> None:
     try:
         raw = await asgi.read_body(receive)
-        exchange = Exchange(parse_request(raw), raw, asgi.request_headers(scope))
+        exchange = Exchange(validate_request(parse_request(raw)), raw, asgi.request_headers(scope))
         exchange.client_key = scope.get("switchex.client_key", "")
     except RequestError as error:
         await asgi.respond_error(send, error)

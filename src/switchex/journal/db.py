@@ -17,15 +17,20 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from switchex.journal.schema import migrate
+from switchex.secret import private_dir, private_file
 
 log = logging.getLogger("switchex.journal")
 
-TABLES = frozenset({"requests", "switches", "snapshots", "reviews", "journal_drops"})
+TABLES = frozenset({"requests", "switches", "snapshots", "reviews", "journal_drops", "refusals"})
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """A connection with the journal's pragmas, migrated to the current schema."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """A connection with the journal's pragmas, migrated to the current schema.
+
+    A new journal is created 0600 in a 0700 directory; SQLite gives its -wal and -shm files
+    the database file's mode.
+    """
+    private_file(private_dir(path.parent) / path.name)
     connection = sqlite3.connect(path, timeout=10.0, check_same_thread=False)
     connection.row_factory = sqlite3.Row
     connection.execute("PRAGMA journal_mode=WAL")

@@ -88,6 +88,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0003_refusals",
+        """
+        CREATE TABLE refusals (
+            id INTEGER PRIMARY KEY,
+            time REAL NOT NULL,
+            method TEXT NOT NULL DEFAULT '',
+            path TEXT NOT NULL DEFAULT '',
+            status INTEGER NOT NULL,
+            error_type TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX refusals_time ON refusals(time);
+        """,
+    ),
 ]
 
 

@@ -4,6 +4,11 @@ Any apprise URL works (`discord://…`, `json://…`, `mailto://…`); a Discord
 seed's DISCORD_WEBHOOK_URL holds it (https://discord.com/api/webhooks/…) is understood by
 apprise as is. Sending happens in one background thread: a slow or failing target never
 delays a request, and apprise is imported only when the first message goes out.
+
+Coalescing: at most one notification per tier per `min_interval` seconds (the tier an event
+is about: the one that failed, or the one that is back). Events inside the interval are held;
+when it ends, the latest goes out with the count of what was folded into it and the work of
+all of them. `close()` sends what is still held.
 """
 
 from __future__ import annotations
@@ -12,9 +17,9 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from switchex.gateway.router import SwitchEvent
 
@@ -35,6 +40,35 @@ class Work:
         return f"{len(self.files)} file(s), +{self.added}/-{self.removed} lines"
 
 
+@dataclass
+class Held:
+    """The latest event of a tier inside its interval, and how many it stands for."""
+
+    event: SwitchEvent
+    work: Work
+    folded: int = 0
+
+    def fold(self, event: SwitchEvent, work: Work) -> None:
+        self.event = event
+        self.folded += 1
+        self.work.files.update(work.files)
+        self.work.added += work.added
+        self.work.removed += work.removed
+
+    def message(self) -> tuple[str, str]:
+        title, body = message_for(self.event, self.work)
+        if self.folded:
+            body += f" ({self.folded} earlier change(s) of this tier were folded into this one.)"
+        return title, body
+
+
+def tier_of(event: SwitchEvent) -> str:
+    """The tier a notification is about: the one back, else the one that failed."""
+    if event.reason == "recovered":
+        return event.to_tier or ""
+    return event.from_tier or event.to_tier or ""
+
+
 def message_for(event: SwitchEvent, work: Work | None) -> tuple[str, str]:
     """The (title, body) of the notification for a switch."""
     if event.reason == "recovered":
@@ -52,16 +86,29 @@ def message_for(event: SwitchEvent, work: Work | None) -> tuple[str, str]:
     return title, body
 
 
-class Notifier:
-    """Sends switch notifications to apprise URLs in a background thread."""
+Item = tuple[str, str] | Literal["wake"] | None
 
-    def __init__(self, urls: Sequence[str], timeout: float = 10.0) -> None:
+
+class Notifier:
+    """Sends switch notifications to apprise URLs in a background thread, coalesced per tier."""
+
+    def __init__(
+        self,
+        urls: Sequence[str],
+        min_interval: float = 60.0,
+        timeout: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.urls = list(urls)
+        self.min_interval = min_interval
         self.timeout = timeout
+        self.clock = clock
         self.sent = 0
         self.failed = 0
-        self._queue: queue.SimpleQueue[tuple[str, str] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Item] = queue.SimpleQueue()
         self._work: dict[str, Work] = {}
+        self._last: dict[str, float] = {}  # tier -> when its last notification was queued
+        self._held: dict[str, Held] = {}
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="switchex-notify", daemon=True)
         self._thread.start()
@@ -75,17 +122,55 @@ class Notifier:
             work.removed += removed
 
     def switched(self, event: SwitchEvent) -> None:
+        tier = tier_of(event)
         with self._lock:
             work = self._work.pop(event.from_tier or "", Work())
-        self._queue.put(message_for(event, work))
+            held = self._held.get(tier)
+            if held is not None:
+                held.fold(event, work)
+                return
+            last = self._last.get(tier)
+            if last is None or self.clock() - last >= self.min_interval:
+                self._last[tier] = self.clock()
+                self._queue.put(message_for(event, work))
+                return
+            self._held[tier] = Held(event, work)
+        self._queue.put("wake")
 
     def close(self, timeout: float = 5.0) -> None:
+        with self._lock:
+            for held in self._held.values():
+                self._queue.put(held.message())
+            self._held.clear()
         self._queue.put(None)
         self._thread.join(timeout)
 
+    def _due(self) -> float | None:
+        """Queue the held events whose interval is over; seconds until the next one is due."""
+        now = self.clock()
+        waits: list[float] = []
+        with self._lock:
+            for tier, held in list(self._held.items()):
+                wait = self._last.get(tier, now) + self.min_interval - now
+                if wait > 0:
+                    waits.append(wait)
+                    continue
+                self._last[tier] = now
+                del self._held[tier]
+                self._queue.put(held.message())
+        return min(waits) if waits else None
+
+    def _next(self) -> Item:
+        try:
+            return self._queue.get(timeout=self._due())
+        except queue.Empty:
+            return "wake"
+
     def _run(self) -> None:
         sender: Any = None
-        while (item := self._queue.get()) is not None:
+        while (item := self._next()) is not None:
+            if item == "wake":
+                continue
             try:
                 if sender is None:
                     sender = self._apprise()

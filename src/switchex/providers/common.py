@@ -69,9 +69,11 @@ def blocks_text(content: object) -> str:
         return content
     if isinstance(content, list):
         parts = [
-            block.get("text", "")
+            block["text"]
             for block in content
-            if isinstance(block, dict) and block.get("type") == "text"
+            if isinstance(block, dict)
+            and block.get("type") == "text"
+            and isinstance(block.get("text"), str)
         ]
         return "\n\n".join(part for part in parts if part)
     return ""

@@ -9,8 +9,10 @@ a function call from its responses. Dropped: `cache_control`, `metadata`,
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from switchex.errors import RequestError
 from switchex.providers.common import blocks_text
 from switchex.providers.gemini.contents import build_contents, conversation
 from switchex.providers.gemini.ids import to_gemini_name
@@ -26,6 +28,7 @@ from switchex.providers.gemini.schema import clean_parameters
 Json = dict[str, Any]
 
 MAX_STOP_SEQUENCES = 5
+MAX_SAMPLING = {"temperature": 2, "top_p": 1, "top_k": 2**31 - 1}
 _MODES = {"auto": "AUTO", "any": "ANY", "tool": "ANY", "none": "NONE"}
 
 
@@ -100,6 +103,8 @@ def generation_config(request: Json, model: str, tier_cap: int | None) -> Json:
     for ours, theirs in (("temperature", "temperature"), ("top_p", "topP"), ("top_k", "topK")):
         value = request.get(ours)
         if isinstance(value, int | float) and not isinstance(value, bool):
+            if not math.isfinite(value) or not 0 <= value <= MAX_SAMPLING[ours]:
+                raise RequestError(f"{ours}: must be a number from 0 to {MAX_SAMPLING[ours]}")
             config[theirs] = int(value) if theirs == "topK" else value
     thinking = thinking_config(request.get("thinking"), model)
     if thinking:
