@@ -9,6 +9,7 @@ from pathlib import Path
 
 from switchex.review.segments import HUMAN, Segment, load_review
 from switchex.review.state import ACCEPTED, PENDING, ROLLED_BACK, undoable
+from switchex.tracker.diffstat import PATCH_ARGS
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class SegmentPatch:
 def pending_diff(worktree: Path, target: str) -> list[SegmentPatch]:
     """MODEL's pending segments as patches against their parents, oldest first."""
     review = load_review(worktree)
-    args = ("diff-tree", "-p", "-M", "--no-color", "--no-ext-diff", "--no-textconv")
+    args = ("diff-tree", *PATCH_ARGS)
     return [
         SegmentPatch(s, review.git.out(*args, s.parent, s.commit).decode(errors="replace"))
         for s in review.pending(target)

@@ -23,6 +23,7 @@ from switchex.review.reverse import read_tree, reverse_segments
 from switchex.review.segments import Review, Segment, load_review
 from switchex.review.state import Event, append_event, require_target, save_backup
 from switchex.review.worktree import FileChange, check_disk, disk_tree, file_changes, write_changes
+from switchex.tracker.diffstat import PATCH_ARGS
 from switchex.tracker.lock import repo_lock
 from switchex.tracker.snapshot import Attribution, take_snapshot
 
@@ -45,7 +46,7 @@ def locked(path: Path, enabled: bool, timeout: float) -> Iterator[Review]:
 
 
 def patch(git: Git, old: str, new: str) -> str:
-    out = git.out("diff-tree", "-p", "-M", "--no-color", "--no-ext-diff", "--no-textconv", old, new)
+    out = git.out("diff-tree", *PATCH_ARGS, old, new)
     return out.decode(errors="replace")
 
 

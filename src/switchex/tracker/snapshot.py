@@ -29,6 +29,7 @@ from pathlib import Path
 
 from switchex.errors import TrackerError
 from switchex.tracker.chain import read_chain
+from switchex.tracker.diffstat import NUMSTAT_ARGS, parse_numstat
 from switchex.tracker.git import IDENTITY, first_line, git, run
 from switchex.tracker.lock import repo_lock
 from switchex.tracker.records import Attribution, SnapshotCommit, SnapshotResult, commit_message
@@ -300,18 +301,6 @@ def _commit(
 
 
 def _numstat(repo: Repo, commit: str) -> tuple[tuple[str, ...], int, int]:
-    out = git(
-        repo.worktree,
-        *("diff-tree", "-r", "-z", "--numstat", "--no-renames", "--no-textconv"),
-        *("--no-ext-diff", "--root", "--no-commit-id", commit),
-    )
-    files: list[str] = []
-    added = removed = 0
-    for token in out.decode("utf-8", "surrogateescape").split("\0"):
-        parts = token.lstrip("\n").split("\t", 2)
-        if len(parts) != 3:
-            continue
-        files.append(parts[2])
-        added += int(parts[0]) if parts[0].isdigit() else 0
-        removed += int(parts[1]) if parts[1].isdigit() else 0
-    return tuple(files), added, removed
+    out = git(repo.worktree, "diff-tree", *NUMSTAT_ARGS, "--root", "--no-commit-id", commit)
+    stat = parse_numstat(out)
+    return tuple(stat.files), stat.added, stat.removed
