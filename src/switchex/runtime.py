@@ -74,9 +74,9 @@ class TrackingObserver:
         if event == "SessionStart" and isinstance(cwd, str):
             tracker.register(session, cwd)
         elif event == "UserPromptSubmit":
-            if isinstance(cwd, str) and session not in self._hints:
-                if tracker.register(session, cwd) is not None:
-                    self._hints[session] = Path(cwd)
+            fresh = isinstance(cwd, str) and session not in self._hints
+            if fresh and tracker.register(session, str(cwd)) is not None:
+                self._hints[session] = Path(str(cwd))
             tracker.human_boundary(session)
         elif event in ("Stop", "SubagentStop"):
             tracker.boundary(session, Path(cwd) if isinstance(cwd, str) else None)

@@ -94,10 +94,8 @@ class Tracker:
         """Hook registration: bind the session to the work tree holding `cwd` and take a
         snapshot (baseline for a new chain). Runs `git rev-parse` (only in an enabled work
         tree): call it off the event loop."""
-        if self._enabled is not None:
-            worktree = self._enabled.match(cwd)
-        else:
-            worktree = resolve_worktree(cwd)
+        enabled = self._enabled
+        worktree = enabled.match(cwd) if enabled is not None else resolve_worktree(cwd)
         if worktree is not None:
             self.book.bind(session, worktree)
             self._enqueue(_Job(worktree, Attribution.human(session), True))
