@@ -56,6 +56,8 @@ EMPTY_TREES = {
 _UNPROCESSED = re.compile(r"^fatal: Unable to process path (.+)$", re.MULTILINE)
 _UNOPENED = re.compile(r"could not open directory '(.+?)/?':")
 _MAX_DROPPED = 64
+# Written by `switchex init`: the user's local settings, never anyone's work.
+NEVER_SNAPSHOT = frozenset({".claude/settings.local.json"})
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,7 @@ def _stage(repo: Repo, index: Path, max_file_bytes: int) -> _Staged:
         shutil.copy2(repo.index, index)
     env = _index_env(index)
     changed, unreadable = _changed_paths(repo, env)
+    changed = [p for p in changed if p not in NEVER_SNAPSHOT]
     too_large = _too_large(repo, changed, max_file_bytes) if max_file_bytes > 0 else []
     skip = set(too_large)
     unreadable += _update_index(repo, env, [p for p in changed if p not in skip])
