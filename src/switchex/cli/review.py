@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 from rich.console import Console, RenderableType
 
-from switchex.cli.options import state_dir
+from switchex.cli.options import state_dir, state_dir_option
 from switchex.errors import SwitchexError
 from switchex.journal.db import connect, insert
 from switchex.journal.usage import usage_by_model
@@ -29,13 +29,12 @@ EXIT_ERROR = 1
 EXIT_CONFLICT = 2
 
 
-def _journal_path() -> Path:
-    return state_dir(None) / "journal.sqlite3"
+def _journal_path(explicit: str | None) -> Path:
+    return state_dir(explicit) / "journal.sqlite3"
 
 
-def load_usage(worktree: Path) -> Mapping[str, ModelUsage] | None:
+def load_usage(worktree: Path, path: Path) -> Mapping[str, ModelUsage] | None:
     """Requests, tokens and cost per exact model id, from the journal (None: no journal)."""
-    path = _journal_path()
     if not path.exists():
         return None
     top = resolve_worktree(worktree) or worktree.resolve()
@@ -45,7 +44,7 @@ def load_usage(worktree: Path) -> Mapping[str, ModelUsage] | None:
     }
 
 
-def _journal_decision(repo: Path, outcome: Outcome) -> None:
+def _journal_decision(repo: Path, outcome: Outcome, journal: Path) -> None:
     """Record a written review decision in the journal too (the refs remain the truth)."""
     if not outcome.written or outcome.dry_run:
         return
@@ -56,7 +55,7 @@ def _journal_decision(repo: Path, outcome: Outcome) -> None:
         "revert": outcome.revert,
     }
     try:
-        connection = connect(_journal_path())
+        connection = connect(journal)
         with connection:
             insert(
                 connection,
@@ -100,15 +99,15 @@ def _action(analyze_: bool, chosen: Mapping[str, object], dry_run: bool, allow: 
     if len(picked) + analyze_ > 1:
         raise click.UsageError("choose one of --analyze, --accept, --rollback, --undo, --diff")
     action = picked[0] if picked else "analyze"
-    if allow and action != "rollback":
-        raise click.UsageError("--allow-conflicts goes with --rollback")
+    if allow and action not in ("rollback", "undo"):
+        raise click.UsageError("--allow-conflicts goes with --rollback or --undo")
     if dry_run and action not in ("accept", "rollback", "undo"):
         raise click.UsageError("--dry-run goes with --accept, --rollback or --undo")
     return action
 
 
-def _analyze(repo: Path, as_json: bool) -> int:
-    analysis = analyze(repo, load_usage(repo))
+def _analyze(repo: Path, as_json: bool, journal: Path) -> int:
+    analysis = analyze(repo, load_usage(repo, journal))
     if as_json:
         _emit_json(render.analysis_json(analysis))
     else:
@@ -127,20 +126,22 @@ def _diff(repo: Path, model: str, as_json: bool) -> int:
     return 0
 
 
-def _change(action: str, model: str, repo: Path, as_json: bool, dry_run: bool, allow: bool) -> int:
+def _change(
+    action: str, model: str, repo: Path, as_json: bool, dry_run: bool, allow: bool, journal: Path
+) -> int:
     outcome: Outcome
     if action == "accept":
         outcome = accept(repo, model, dry_run=dry_run)
     elif action == "rollback":
         outcome = rollback(repo, model, dry_run=dry_run, allow_conflicts=allow)
     else:
-        outcome = undo(repo, dry_run=dry_run)
-    _journal_decision(repo, outcome)
+        outcome = undo(repo, dry_run=dry_run, allow_conflicts=allow)
+    _journal_decision(repo, outcome, journal)
     if as_json:
         _emit_json(render.outcome_json(outcome))
     else:
         _show(render.outcome_renderables(outcome))
-    return EXIT_CONFLICT if outcome.blocked else 0
+    return EXIT_CONFLICT if outcome.conflicts else 0
 
 
 @click.command("review")
@@ -172,8 +173,10 @@ def _change(action: str, model: str, repo: Path, as_json: bool, dry_run: bool, a
 @click.option(
     "--allow-conflicts",
     is_flag=True,
-    help="With --rollback: write conflict markers instead of stopping.",
+    help="With --rollback/--undo: write what merges (conflict markers where lines overlap) "
+    "instead of stopping; still exits 2.",
 )
+@state_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option(
     "--repo",
@@ -192,25 +195,29 @@ def review(
     allow_conflicts: bool,
     as_json: bool,
     repo: Path,
+    state_dir: str | None,
 ) -> None:
     """Review what each model changed in the work tree: analyze (the default), --diff,
     --accept or --rollback MODEL, --undo.
 
     MODEL is a tier name (gemini-flash), an exact model id (qwen2.5-coder:7b) or `human`.
-    Exit status: 0 done (or nothing to do), 1 error (unknown model, no switchex history,
-    not a git work tree, lock busy, nothing to undo), 2 conflicts: nothing written
-    (2 is also click's status for a usage error).
+    Undo brings back what the latest rollback removed by the same 3-way merge, keeping work
+    done since. Exit status: 0 done (or nothing to do), 1 error (unknown model, no switchex
+    history, not a git work tree, lock busy, nothing to undo), 2 conflicts: nothing written,
+    or with --allow-conflicts written with conflicted files listed (2 is also click's status
+    for a usage error).
     """
     chosen = {"accept": accept_, "rollback": rollback_, "undo": undo_, "diff": diff_}
     action = _action(analyze_, chosen, dry_run, allow_conflicts)
     model = accept_ or rollback_ or diff_ or ""
+    journal = _journal_path(state_dir)
     try:
         if action == "analyze":
-            code = _analyze(repo, as_json)
+            code = _analyze(repo, as_json, journal)
         elif action == "diff":
             code = _diff(repo, model, as_json)
         else:
-            code = _change(action, model, repo, as_json, dry_run, allow_conflicts)
+            code = _change(action, model, repo, as_json, dry_run, allow_conflicts, journal)
     except SwitchexError as exc:
         _fail(str(exc), as_json)
     sys.exit(code)

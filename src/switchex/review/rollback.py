@@ -145,7 +145,12 @@ def _finish_rollback(
     note = f"switchex review: rollback {outcome.target}"
     segments = list(outcome.segments)
     revert = record_revert(review, segments, outcome.target, note) if outcome.changes else None
-    commits = tuple(s.commit for s in segments)
-    event = Event("rollback", outcome.target, commits, backup=saved, revert=revert)
+    # A segment left in place by a whole-file conflict (--allow-conflicts) stays pending.
+    kept = {c.segment for c in outcome.conflicts if not c.hunks}
+    commits = tuple(s.commit for s in segments if s.commit not in kept)
+    conflicted = tuple(sorted({c.path for c in outcome.conflicts}))
+    event = Event(
+        "rollback", outcome.target, commits, backup=saved, revert=revert, conflicts=conflicted
+    )
     append_event(review.git, review.refs, event)
     return replace(outcome, written=True, backup_ref=backup_ref, revert=revert)
