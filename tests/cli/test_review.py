@@ -79,7 +79,7 @@ def test_analyze_is_the_default(repo):
 
 def test_analyze_json_has_stable_keys(repo):
     data = json.loads(run(repo, "--json").output)
-    assert list(data) == ["repo", "chain", "models", "reverts", "can_undo"]
+    assert list(data) == ["repo", "chain", "models", "reverts", "can_undo", "left_out"]
     first = data["models"][0]
     assert list(first) == [
         "model",

@@ -14,6 +14,7 @@ import click
 from rich.console import Console, RenderableType
 
 from switchex.cli.options import state_dir, state_dir_option
+from switchex.config import load_config
 from switchex.errors import SwitchexError
 from switchex.journal.db import connect, insert
 from switchex.journal.usage import usage_by_model
@@ -129,13 +130,14 @@ def _diff(repo: Path, model: str, as_json: bool) -> int:
 def _change(
     action: str, model: str, repo: Path, as_json: bool, dry_run: bool, allow: bool, journal: Path
 ) -> int:
+    cap = load_config(None).tracking.max_file_bytes if action != "accept" else 0
     outcome: Outcome
     if action == "accept":
         outcome = accept(repo, model, dry_run=dry_run)
     elif action == "rollback":
-        outcome = rollback(repo, model, dry_run=dry_run, allow_conflicts=allow)
+        outcome = rollback(repo, model, dry_run=dry_run, allow_conflicts=allow, max_file_bytes=cap)
     else:
-        outcome = undo(repo, dry_run=dry_run, allow_conflicts=allow)
+        outcome = undo(repo, dry_run=dry_run, allow_conflicts=allow, max_file_bytes=cap)
     _journal_decision(repo, outcome, journal)
     if as_json:
         _emit_json(render.outcome_json(outcome))

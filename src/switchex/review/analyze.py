@@ -62,6 +62,7 @@ class Analysis:
     models: tuple[ModelReport, ...]
     reverts: int
     can_undo: bool
+    left_out: tuple[str, ...] = ()
 
 
 def report(model: str, segments: list[Segment], usage: ModelUsage | None) -> ModelReport:
@@ -97,6 +98,7 @@ def analyze(worktree: Path, usage: Mapping[str, ModelUsage] | None = None) -> An
         models,
         review.reverts,
         undoable(review.events) is not None,
+        review.left_out,
     )
 
 

@@ -105,6 +105,9 @@ def analysis_footer(analysis: Analysis) -> Text:
         lines.append(
             "`switchex review --undo` restores the work tree from before the last rollback"
         )
+    if analysis.left_out:
+        shown = ", ".join(analysis.left_out[:10])
+        lines.append(f"left out of snapshots (size cap or unreadable), not reviewable: {shown}")
     pending = [r.model for r in analysis.models if r.pending.segments]
     if pending:
         lines.append("pending: " + ", ".join(pending) + "  (--diff / --accept / --rollback MODEL)")
@@ -141,6 +144,7 @@ def analysis_json(analysis: Analysis) -> Json:
         "models": models,
         "reverts": analysis.reverts,
         "can_undo": analysis.can_undo,
+        "left_out": list(analysis.left_out),
     }
 
 

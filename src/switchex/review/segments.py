@@ -49,6 +49,7 @@ class Review:
     segments: tuple[Segment, ...]
     events: tuple[Event, ...]
     reverts: int
+    left_out: tuple[str, ...] = ()  # files some snapshot left out (size cap, unreadable)
 
     @property
     def worktree(self) -> Path:
@@ -147,4 +148,5 @@ def load_review(path: Path) -> Review:
         for snap in chosen
     )
     reverts = sum(1 for snap in chain if snap.kind == "revert")
-    return Review(git, ref, refs, segments, events, reverts)
+    left_out = tuple(dict.fromkeys(path for snap in chain for path in snap.left_out))
+    return Review(git, ref, refs, segments, events, reverts, left_out)

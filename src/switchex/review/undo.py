@@ -23,6 +23,7 @@ from switchex.review.rollback import backup, ensure_backed_up, locked, patch, re
 from switchex.review.segments import Review, Segment
 from switchex.review.state import Event, append_event, undoable
 from switchex.review.worktree import check_disk, disk_tree, file_changes, write_changes
+from switchex.tracker.snapshot import MAX_FILE_BYTES
 
 
 def _rollback_as_segment(event: Event) -> list[Segment]:
@@ -51,7 +52,12 @@ def _plan(git: Git, event: Event, dry_run: bool, allow_conflicts: bool) -> tuple
 
 
 def undo(
-    path: Path, *, dry_run: bool = False, allow_conflicts: bool = False, timeout: float = 10.0
+    path: Path,
+    *,
+    dry_run: bool = False,
+    allow_conflicts: bool = False,
+    timeout: float = 10.0,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> Outcome:
     """Restore what the latest rollback not undone yet removed, keeping later work."""
     with locked(path, not dry_run, timeout) as review:
@@ -65,7 +71,7 @@ def undo(
             if dry_run or outcome.blocked:
                 return outcome
             changes = list(outcome.changes)
-            backup_ref, saved = backup(review) if changes else (None, None)
+            backup_ref, saved = backup(review, max_file_bytes) if changes else (None, None)
             if saved is not None:
                 ensure_backed_up(git, saved, changes)
             check_disk(git, changes)

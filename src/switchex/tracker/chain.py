@@ -15,7 +15,7 @@ from pathlib import Path
 from switchex.errors import TrackerError
 from switchex.tracker.diffstat import NUMSTAT_ARGS, Stat
 from switchex.tracker.git import IDENTITY, first_line, popen
-from switchex.tracker.records import KINDS, SnapshotCommit, parse_trailers
+from switchex.tracker.records import KINDS, SnapshotCommit, parse_left_out, parse_trailers
 from switchex.tracker.repo import chain_ref
 
 _FORMAT = "%x1e%H%x1f%P%x1f%T%x1f%ct%x1f%ce%x1f%B"
@@ -113,4 +113,6 @@ def _parse_header(header: str) -> SnapshotCommit | None:
         tier=trailers.get("Switchex-Tier", ""),
         session=trailers.get("Switchex-Session", ""),
         kind=kind,
+        subject=body.split("\n", 1)[0].strip(),
+        left_out=parse_left_out(body),
     )

@@ -278,7 +278,7 @@ def _commit(
     repo: Repo, heads: _Heads, tree: str, result: SnapshotResult, message: str | None
 ) -> SnapshotResult:
     """commit-tree + update-ref (CAS); on a lost race, re-read the chain and retry once."""
-    text = commit_message(result.attribution, message).encode()
+    text = commit_message(result.attribution, message, result.skipped_files).encode()
     for attempt in (1, 2):
         parent = heads.parent
         args = ["commit-tree", "--no-gpg-sign", tree, *(["-p", parent] if parent else [])]
