@@ -14,10 +14,12 @@ import fnmatch
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 TRACKED_FILE = "tracked.json"
+TOP_CACHE_SECONDS = 5.0  # a path's repository top is looked up again after this long
 
 
 def _real(path: str | Path) -> Path:
@@ -69,14 +71,20 @@ def set_tracked(state_dir: Path, worktree: Path, enabled: bool) -> bool:
 
 
 class EnabledRepos:
-    """The user's list of tracked work trees; tracked.json is re-read when it changes."""
+    """The user's list of tracked work trees; tracked.json is re-read when it changes.
+
+    `match` runs on the gateway's event loop: the file-system walk for a path is cached for a
+    few seconds (one stat of tracked.json per call remains)."""
 
     def __init__(
         self,
         state_dir: Path | None,
         patterns: Iterable[str] = (),
         extra: Iterable[Path] = (),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._clock = clock
+        self._tops: dict[str, tuple[float, Path | None]] = {}
         self._state_dir = state_dir
         self._patterns = [os.fspath(_real(p)) for p in patterns]
         self._extra = {_real(p) for p in extra}
@@ -87,7 +95,7 @@ class EnabledRepos:
         """The top of the enabled work tree holding `path`, or None (not allowed)."""
         if path is None:
             return None
-        top = repo_top(path)
+        top = self._top(os.fspath(path))
         if top is None:
             return None
         if top in self._extra or top in self._init_enabled():
@@ -96,6 +104,17 @@ class EnabledRepos:
         if any(fnmatch.fnmatchcase(text, pattern) for pattern in self._patterns):
             return top
         return None
+
+    def _top(self, path: str) -> Path | None:
+        now = self._clock()
+        hit = self._tops.get(path)
+        if hit is not None and now - hit[0] < TOP_CACHE_SECONDS:
+            return hit[1]
+        if len(self._tops) > 1024:
+            self._tops.clear()
+        top = repo_top(path)
+        self._tops[path] = (now, top)
+        return top
 
     def _init_enabled(self) -> set[Path]:
         if self._state_dir is None:
