@@ -11,8 +11,11 @@ import pytest
 
 import switchex.tracker.git as git_runner
 from switchex.config import parse_config
+from switchex.fakes.anthropic import FakeAnthropic
 from switchex.runtime import TrackingObserver, build_app
 from switchex.tracker.enabled import EnabledRepos, read_tracked, repo_top, set_tracked
+from tests.client import post
+from tests.helpers import GatewayServer, make_config
 
 from .helpers import git, make_repo, write
 
@@ -116,3 +119,41 @@ def test_gateway_repo_option_enables_that_repo(tmp_path: Path) -> None:
     assert observer.tracker.flush(30)
     observer.close()
     assert os.path.exists(mine / ".git" / "refs" / "switchex" / "snapshots" / "main")
+
+
+def test_gateway_serves_a_request_for_another_repo_without_touching_it(
+    tmp_path: Path, git_cwds: Path, claude: FakeAnthropic
+) -> None:
+    marker = tmp_path / "marker"
+    other = make_repo(tmp_path / "other")
+    git(other, "config", "core.fsmonitor", f"touch {marker}; false")
+    (other / ".git" / "hooks" / "reference-transaction").write_text(f"#!/bin/sh\ntouch {marker}\n")
+    (other / ".git" / "hooks" / "reference-transaction").chmod(0o755)
+    mine = make_repo(tmp_path / "mine")
+    state = tmp_path / "state"
+    set_tracked(state, mine, True)
+    config = make_config([{"name": "t1", "provider": "anthropic", "base_url": claude.base_url}])
+    app = build_app(config, state)
+    server = GatewayServer(app).start()
+    try:
+        for repo in (other, mine):
+            write(repo, "new.txt", "x\n")
+            body = {
+                "model": "claude-sonnet-4-5",
+                "max_tokens": 9,
+                "system": f"Primary working directory: {repo}\nIs a git repository: true",
+                "messages": [{"role": "user", "content": "hi"}],
+            }
+            headers = {"x-claude-code-session-id": f"session-{repo.name}"}
+            assert post(f"{server.url}/v1/messages", body, headers).status == 200
+        observer = app.gateway.observer
+        assert isinstance(observer, TrackingObserver) and observer.tracker is not None
+        assert observer.tracker.flush(30)
+    finally:
+        server.stop()
+
+    assert git(other, "for-each-ref", "refs/switchex") == ""
+    assert git(mine, "for-each-ref", "refs/switchex") != ""
+    assert not marker.exists()
+    cwds = {Path(line).resolve() for line in git_cwds.read_text().splitlines()}
+    assert other.resolve() not in cwds and mine.resolve() in cwds
