@@ -167,8 +167,8 @@ def _install(path: Path, root: Path, states: Path, url: str, global_: bool) -> N
     updated = install(current, url, switchex_command())
     env = current.get("env")
     replaced = env.get("ANTHROPIC_BASE_URL") if isinstance(env, dict) else None
-    if earlier is not None and replaced in (earlier.base_url, url):
-        replaced = earlier.previous_base_url
+    if replaced == url or (earlier is not None and replaced == earlier.base_url):
+        replaced = earlier.previous_base_url if earlier is not None else None
     found = git_paths(root)
     if found is not None:
         set_tracked(states, found[0], True)

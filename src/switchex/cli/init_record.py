@@ -8,14 +8,14 @@ O_EXCL), so no backup is ever overwritten.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from switchex.tracker.enabled import write_private
 
 RECORD_FILE = "init.json"
 EXCLUDED = ".claude/settings.local.json"
@@ -27,20 +27,6 @@ class Installed:
     base_url: str  # the ANTHROPIC_BASE_URL init set
     previous_base_url: str | None  # the value it replaced, restored by --uninstall
     excluded: bool  # init added EXCLUDED to .git/info/exclude
-
-
-def write_private(path: Path, text: str) -> None:
-    """Replace `path` atomically by a file created 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _load(state_dir: Path) -> dict[str, Any]:

@@ -57,17 +57,22 @@ def set_tracked(state_dir: Path, worktree: Path, enabled: bool) -> bool:
     if (top in repos) == enabled:
         return False
     repos = [*repos, top] if enabled else [r for r in repos if r != top]
-    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".tracked-", dir=state_dir)  # created 0600
+    write_private(state_dir / TRACKED_FILE, json.dumps({"repos": sorted(repos)}, indent=2))
+    return True
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace `path` atomically by a file created 0600 (its directory created 0700)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)  # created 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump({"repos": sorted(repos)}, out, indent=2)
-        os.replace(tmp, state_dir / TRACKED_FILE)
+            out.write(text)
+        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    return True
 
 
 class EnabledRepos:
