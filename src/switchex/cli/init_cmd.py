@@ -165,22 +165,14 @@ def _install(path: Path, root: Path, states: Path, url: str, global_: bool) -> N
     current = read_settings(path)
     earlier = recall(states, path)
     updated = install(current, url, switchex_command())
-    env = current.get("env")
-    replaced = env.get("ANTHROPIC_BASE_URL") if isinstance(env, dict) else None
-    if replaced == url or (earlier is not None and replaced == earlier.base_url):
-        replaced = earlier.previous_base_url if earlier is not None else None
-    found = git_paths(root)
-    if found is not None:
-        set_tracked(states, found[0], True)
-    exclude = None if global_ or found is None else found[1]
-    excluded = add_exclude(exclude) if exclude is not None else False
+    excluded = _enable_tracking(root, states, global_)
     remember(
         states,
         path,
         Installed(
             created=(earlier.created if earlier else not existed),
             base_url=url,
-            previous_base_url=replaced if isinstance(replaced, str) else None,
+            previous_base_url=_replaced_url(current, url, earlier),
             excluded=excluded or bool(earlier and earlier.excluded),
         ),
     )
@@ -191,6 +183,27 @@ def _install(path: Path, root: Path, states: Path, url: str, global_: bool) -> N
     click.echo(f"{path}: Claude Code now uses {url}")
     if backup:
         click.echo(f"backup: {backup}")
+
+
+def _replaced_url(current: dict[str, Any], url: str, earlier: Installed | None) -> str | None:
+    """The ANTHROPIC_BASE_URL that installing `url` replaces (one init set is not it)."""
+    env = current.get("env")
+    replaced = env.get("ANTHROPIC_BASE_URL") if isinstance(env, dict) else None
+    if replaced == url or (earlier is not None and replaced == earlier.base_url):
+        return earlier.previous_base_url if earlier is not None else None
+    return replaced if isinstance(replaced, str) else None
+
+
+def _enable_tracking(root: Path, states: Path, global_: bool) -> bool:
+    """Enable tracking of the repository at `root` (if it is one) and, for its local
+    settings, add them to `.git/info/exclude`; True if that line was added now."""
+    found = git_paths(root)
+    if found is None:
+        return False
+    worktree, exclude = found
+    if set_tracked(states, worktree, True):
+        click.echo(f"{worktree}: switchex now tracks this repository")
+    return False if global_ else add_exclude(exclude)
 
 
 def _uninstall(path: Path, root: Path, states: Path, url: str, global_: bool) -> None:
