@@ -92,8 +92,9 @@ class Tracker:
 
     def register(self, session: str, cwd: str) -> Path | None:
         """Hook registration: bind the session to the work tree holding `cwd` and take a
-        snapshot (baseline for a new chain). Runs `git rev-parse` (only in an enabled work
-        tree): call it off the event loop."""
+        snapshot (baseline for a new chain); None when `cwd` is in no enabled work tree.
+        Reads the file system (without `enabled`: runs `git rev-parse`): call it off the
+        event loop."""
         enabled = self._enabled
         worktree = enabled.match(cwd) if enabled is not None else resolve_worktree(cwd)
         if worktree is not None:
