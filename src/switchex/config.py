@@ -132,6 +132,7 @@ class CooldownConfig(_Strict):
 class TrackingConfig(_Strict):
     enabled: bool = True
     max_file_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    repos: list[str] = Field(default_factory=list)  # paths/globs tracked besides `init`'s
 
 
 class ClientKey(_Strict):

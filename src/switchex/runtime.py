@@ -12,6 +12,7 @@ from switchex.gateway.app import App, create_gateway
 from switchex.journal.db import JournalWriter
 from switchex.notify.notifier import Notifier
 from switchex.secret import hook_secret
+from switchex.tracker.enabled import EnabledRepos
 from switchex.tracker.records import SnapshotResult
 from switchex.tracker.session import repo_hint
 from switchex.tracker.worker import Tracker
@@ -27,7 +28,9 @@ class TrackingObserver:
     """Connects the gateway's request flow and Claude Code's hooks to the git tracker.
 
     The repository of a session is looked up once (the request's "Primary working directory"
-    line) and remembered; nothing here runs git on the event loop. A directory that is not a
+    line) and remembered; nothing here runs git on the event loop, and the tracker runs git
+    only in work trees the user enabled (`tracker/enabled.py`): any other path a request or
+    hook names is served normally and never touched. A directory that is not a
     git work tree is left alone for a minute instead of being probed on every request, and a
     repeated skip is logged and journaled once, not per request.
     """
@@ -72,9 +75,9 @@ class TrackingObserver:
         if event == "SessionStart" and isinstance(cwd, str):
             tracker.register(session, cwd)
         elif event == "UserPromptSubmit":
-            if isinstance(cwd, str) and session not in self._hints:
-                tracker.register(session, cwd)
-                self._hints[session] = Path(cwd)
+            fresh = isinstance(cwd, str) and session not in self._hints
+            if fresh and tracker.register(session, str(cwd)) is not None:
+                self._hints[session] = Path(str(cwd))
             tracker.human_boundary(session)
         elif event in ("Stop", "SubagentStop"):
             tracker.boundary(session, Path(cwd) if isinstance(cwd, str) else None)
@@ -150,8 +153,14 @@ def build_app(
     gateway = create_gateway(config, state_dir)
     if track and config.tracking.enabled:
         observer = TrackingObserver(gateway.journal, notifier)
+        enabled = EnabledRepos(
+            state_dir, config.tracking.repos, [default_repo] if default_repo else []
+        )
         observer.tracker = Tracker(
-            observer.record, default_repo, max_file_bytes=config.tracking.max_file_bytes
+            observer.record,
+            default_repo,
+            max_file_bytes=config.tracking.max_file_bytes,
+            enabled=enabled,
         )
         gateway.observer = observer
     if notifier is not None:

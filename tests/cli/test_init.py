@@ -103,3 +103,58 @@ def test_status_line_refreshes_while_idle(tmp_path: Path) -> None:
     run_init(tmp_path)
     status = settings(tmp_path)["statusLine"]
     assert isinstance(status, dict) and status["refreshInterval"] >= 1
+
+
+def _git_repo(path: Path) -> Path:
+    import subprocess
+
+    path.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    return path
+
+
+def test_init_then_uninstall_keeps_every_backup(tmp_path: Path) -> None:
+    path = tmp_path / ".claude" / "settings.local.json"
+    path.parent.mkdir()
+    mine = {"env": {"FOO": "1"}}
+    path.write_text(json.dumps(mine))
+    run_init(tmp_path)
+    run_init(tmp_path, "--uninstall")  # within the same second
+    backups = sorted(path.parent.glob("settings.local.json.switchex-backup-*"))
+    assert len(backups) == 2
+    assert mine in [json.loads(b.read_text()) for b in backups]
+    assert settings(tmp_path) == mine
+
+
+def test_uninstall_removes_what_any_url_added_and_restores_the_old_one(tmp_path: Path) -> None:
+    path = tmp_path / ".claude" / "settings.local.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({"env": {"ANTHROPIC_BASE_URL": "https://mine.example"}}))
+    run_init(tmp_path, "--url", "http://127.0.0.1:9999")
+    run_init(tmp_path, "--url", "http://127.0.0.1:9998")
+    run_init(tmp_path, "--uninstall")
+    assert settings(tmp_path) == {"env": {"ANTHROPIC_BASE_URL": "https://mine.example"}}
+
+
+def test_uninstall_deletes_a_file_init_created(tmp_path: Path) -> None:
+    run_init(tmp_path, "--url", "http://127.0.0.1:9999")
+    run_init(tmp_path, "--uninstall")
+    assert not (tmp_path / ".claude" / "settings.local.json").exists()
+
+
+def test_init_enables_tracking_and_excludes_its_file(tmp_path: Path) -> None:
+    from switchex.tracker.enabled import read_tracked
+
+    repo = _git_repo(tmp_path / "repo")
+    state = tmp_path / "state"
+    (repo / ".git" / "info").mkdir(exist_ok=True)
+    (repo / ".git" / "info" / "exclude").write_text("# mine\n*.bak")
+    run_init(repo)
+    run_init(repo)
+    exclude = (repo / ".git" / "info" / "exclude").read_text()
+    assert exclude.splitlines() == ["# mine", "*.bak", ".claude/settings.local.json"]
+    assert read_tracked(state) == [str(repo.resolve())]
+
+    run_init(repo, "--uninstall")
+    assert (repo / ".git" / "info" / "exclude").read_text() == "# mine\n*.bak\n"
+    assert read_tracked(state) == []

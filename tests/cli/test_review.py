@@ -79,7 +79,7 @@ def test_analyze_is_the_default(repo):
 
 def test_analyze_json_has_stable_keys(repo):
     data = json.loads(run(repo, "--json").output)
-    assert list(data) == ["repo", "chain", "models", "reverts", "can_undo"]
+    assert list(data) == ["repo", "chain", "models", "reverts", "can_undo", "left_out"]
     first = data["models"][0]
     assert list(first) == [
         "model",
@@ -188,7 +188,7 @@ def test_not_a_git_repo_and_no_history(tmp_path):
 )
 def test_conflicting_options_are_a_usage_error(repo, args):
     result = run(repo, *args)
-    assert result.exit_code == 2 and "Usage:" in result.output
+    assert result.exit_code == 64 and "Usage:" in result.output
 
 
 def test_analyze_shows_requests_tokens_and_cost_from_the_journal(repo: Path) -> None:
@@ -228,3 +228,76 @@ def test_accept_is_recorded_in_the_journal(repo: Path) -> None:
     connection.close()
     assert [(model, action) for model, action, _ in rows] == [("local", "accept")]
     assert len(json.loads(rows[0][2])["segments"]) == 1
+
+
+def sub(*args: str) -> Result:
+    from switchex.cli.main import cli
+
+    return CliRunner().invoke(cli, ["review", *args], env={"COLUMNS": "160"})
+
+
+def test_subcommands_do_what_the_flags_do(repo: Path) -> None:
+    analysis = json.loads(sub("analyze", "--repo", str(repo), "--json").output)
+    assert {m["model"] for m in analysis["models"]} >= {"gemini-2.5-flash", "qwen2.5-coder:7b"}
+    assert "-line 2\n+gemini 2\n" in sub("--repo", str(repo), "diff", "gemini-flash").output
+
+    dry = sub("rollback", "gemini-flash", "--repo", str(repo), "--dry-run")
+    assert dry.exit_code == 0 and "gemini 2" in (repo / "app.py").read_text()
+    done = sub("rollback", "gemini-flash", "--repo", str(repo))
+    assert done.exit_code == 0, done.output
+    assert "gemini 2" not in (repo / "app.py").read_text()
+    assert sub("undo", "--repo", str(repo)).exit_code == 0
+    assert "gemini 2" in (repo / "app.py").read_text()
+    assert sub("accept", "local", "--repo", str(repo)).exit_code == 0
+
+    assert sub("rollback", "deepseek", "--repo", str(repo)).exit_code == 2
+    assert sub("undo", "--repo", str(repo)).exit_code == 1  # nothing left to undo
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("rollback",), ("accept",), ("undo", "extra"), ("--undo", "analyze"), ("bogus",)],
+)
+def test_subcommand_usage_errors_exit_64(repo: Path, args: tuple[str, ...]) -> None:
+    result = sub("--repo", str(repo), *args)
+    assert result.exit_code == 64, result.output
+
+
+def test_undo_with_overlapping_later_work_exits_2_and_writes_nothing(repo: Path) -> None:
+    assert run(repo, "--rollback", "gemini-flash").exit_code == 0
+    text = (repo / "app.py").read_text().replace("line 2\n", "mine 2\n")
+    (repo / "app.py").write_text(text)
+
+    result = run(repo, "--undo")
+
+    assert result.exit_code == 2 and "nothing written" in result.output
+    assert (repo / "app.py").read_text() == text
+    forced = run(repo, "--undo", "--allow-conflicts")
+    assert forced.exit_code == 2 and "<<<<<<<" in (repo / "app.py").read_text()
+
+
+def test_state_dir_option_picks_the_journal(repo: Path, tmp_path: Path) -> None:
+    from switchex.journal.db import Journal
+
+    other = tmp_path / "other-state"
+    journal = Journal(other / "journal.sqlite3")
+    journal.record(
+        "requests",
+        {
+            "time": 1.0,
+            "repo": str(repo),
+            "status": 200,
+            "served_model": "deepseek-chat",
+            "input_tokens": 1,
+            "output_tokens": 7,
+            "cost": 0.0,
+        },
+    )
+    journal.close()
+
+    def usage(*args: str) -> object:
+        data = json.loads(run(repo, "--json", *args).output)
+        return next(m["usage"] for m in data["models"] if m["model"] == "deepseek-chat")
+
+    assert usage() is None
+    assert usage("--state-dir", str(other))["output_tokens"] == 7  # type: ignore[index]

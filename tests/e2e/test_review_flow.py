@@ -42,7 +42,8 @@ def test_rollback_of_the_fallback_model_keeps_claude_and_the_human(
         ),
         Reply(text="done"),
     )
-    gateway = gateway_factory(claude_then_backup(claude.base_url, claude2.base_url))
+    config = claude_then_backup(claude.base_url, claude2.base_url)
+    gateway = gateway_factory(config, "--repo", str(repo))  # tracking only where enabled
     run = run_claude(repo, gateway.url, "write calc.py")
     assert run.returncode == 0, run.stderr
     assert len(wait_for_snapshots(repo, 3)) == 3  # claude, backup's new file, backup's edit

@@ -96,12 +96,13 @@ class Work:
         return self.git("rev-parse", "HEAD"), self.git("symbolic-ref", "HEAD"), index, stash
 
 
-@pytest.fixture
-def work(tmp_path: Path) -> Work:
+@pytest.fixture(params=["sha1", "sha256"])
+def work(tmp_path: Path, request: pytest.FixtureRequest) -> Work:
+    """The same work tree in a SHA-1 and in a SHA-256 repository."""
     root = tmp_path / "repo"
     root.mkdir()
     w = Work(root)
-    w.git("init", "-q", "-b", "main")
+    w.git("init", "-q", "-b", "main", f"--object-format={request.param}")
     w.write("app.py", LINES)
     w.write(".gitignore", "*.log\n")
     w.git("add", ".")

@@ -9,7 +9,7 @@ from switchex.errors import ReviewError
 from switchex.review.accept import accept
 from switchex.review.rollback import rollback
 from switchex.review.segments import load_review
-from switchex.review.state import ROLLED_BACK
+from switchex.review.state import PENDING, ROLLED_BACK
 
 
 def test_rollback_keeps_a_later_models_lines_elsewhere_in_the_file(work):
@@ -169,3 +169,21 @@ def test_dry_run_writes_nothing_anywhere(work):
     ]
     assert "-gemini 2\n+line 2\n" in outcome.patch
     assert (work.files(), work.refs(), work.git_files()) == before
+
+
+def test_whole_file_conflict_allowed_stays_pending_and_is_recorded(work):
+    work.write("made.py", "by gemini\n")
+    work.edit("app.py", "line 2\n", "gemini 2\n")
+    work.snap("gemini-2.5-flash")
+    work.write("made.py", "changed by hand\n")
+
+    outcome = rollback(work.root, "gemini-flash", allow_conflicts=True)
+
+    assert outcome.written and [c.path for c in outcome.conflicts] == ["made.py"]
+    assert "gemini 2" not in work.read("app.py")
+    assert work.read("made.py") == "changed by hand\n"
+    review = load_review(work.root)
+    assert [s.status for s in review.select("gemini-flash")] == [PENDING]
+    assert review.events[-1].conflicts == ("made.py",)
+    again = rollback(work.root, "gemini-flash", dry_run=True)
+    assert [c.path for c in again.conflicts] == ["made.py"] and not again.note

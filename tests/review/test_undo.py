@@ -40,7 +40,37 @@ def test_undo_backs_up_what_it_replaces(work, rolled_back):
 
     assert outcome.backup_ref
     assert "after the rollback 20" in work.git("show", f"{outcome.backup_ref}:app.py")
-    assert work.files() == rolled_back
+    assert "after the rollback 20" in work.read("app.py")
+    assert "gemini 2" in work.read("app.py")
+
+
+def test_undo_keeps_work_done_after_the_rollback(work, rolled_back):
+    work.write("later.py", "written after the rollback\n")
+    work.edit("app.py", "line 19\n", "edited after 19\n")
+
+    outcome = undo(work.root)
+
+    assert outcome.written and not outcome.conflicts
+    assert work.read("later.py") == "written after the rollback\n"
+    app = work.read("app.py")
+    assert "edited after 19" in app and "gemini 2" in app and "by hand 12" in app
+    assert work.read("src/new.py") == "new\n"
+    assert not (work.root / ".gitignore").exists()
+
+
+def test_undo_stops_on_overlapping_work_unless_allowed(work, rolled_back):
+    work.write("src/new.py", "mine now\n")
+    files = work.files()
+
+    dry = undo(work.root, dry_run=True)
+    blocked = undo(work.root)
+
+    assert dry.blocked and blocked.blocked and not blocked.written
+    assert [c.path for c in blocked.conflicts] == ["src/new.py"]
+    assert work.files() == files
+    forced = undo(work.root, allow_conflicts=True)
+    assert forced.written and work.read("src/new.py") == "mine now\n"
+    assert "gemini 2" in work.read("app.py")
 
 
 def test_dry_run_undo_writes_nothing(work, rolled_back):

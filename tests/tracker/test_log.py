@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from switchex.tracker.log import timeline
+from switchex.tracker.records import Attribution
 from switchex.tracker.snapshot import take_snapshot
 
 from .helpers import AI, HUMAN, OTHER, git, write
@@ -36,3 +37,21 @@ def test_newest_first_with_numstat(repo: Path) -> None:
     ]
     assert rows[0]["time"] >= rows[-1]["time"] > 0
     assert int(git(repo, "rev-list", "--count", "HEAD")) == 1  # the user's branch untouched
+
+
+def test_left_out_files_and_rollback_or_undo_are_told_apart(repo: Path) -> None:
+    from switchex.review.rollback import rollback
+    from switchex.review.undo import undo
+
+    big = repo / "big.bin"
+    big.write_bytes(b"x" * 100)
+    (repo / "work.py").write_text("a = 1\n")
+    snap = take_snapshot(repo, Attribution("m1", "tier1", "s", "ai"), max_file_bytes=50)
+    assert snap.commit
+    rollback(repo, "tier1")
+    undo(repo)
+
+    entries = timeline(repo)
+
+    assert [e["label"] for e in entries[:2]] == ["undo", "rollback"]
+    assert entries[-1]["left_out"] == ["big.bin"]

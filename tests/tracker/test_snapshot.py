@@ -537,3 +537,10 @@ def test_custom_message_keeps_the_trailers(repo: Path) -> None:
     assert body[0] == "switchex: backup before rollback"
     assert body[-2:] == ["Switchex-Session: ", "Switchex-Kind: revert"]
     assert read_chain(repo)[-1].attribution == revert
+
+
+def test_settings_written_by_init_are_never_snapshotted(repo: Path) -> None:
+    write(repo, ".claude/settings.local.json", '{"env": {}}\n')
+    write(repo, "work.py", "x = 1\n")
+    result = take_snapshot(repo, AI)
+    assert result.files == ("work.py",)

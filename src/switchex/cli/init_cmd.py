@@ -7,11 +7,23 @@ import re
 import shlex
 import shutil
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import click
+
+from switchex.cli.init_record import (
+    Installed,
+    add_exclude,
+    backup_file,
+    git_paths,
+    recall,
+    remember,
+    remove_exclude,
+)
+from switchex.cli.options import state_dir as options_state_dir
+from switchex.cli.options import state_dir_option
+from switchex.tracker.enabled import set_tracked
 
 HOOK_EVENTS = ("SessionStart", "UserPromptSubmit", "Stop")
 STATUS_REFRESH_SECONDS = 10  # keeps the serving tier and "back at" current while idle
@@ -69,12 +81,18 @@ def _only_ours(group: object) -> bool:
     )
 
 
-def uninstall(settings: dict[str, Any], base_url: str) -> dict[str, Any]:
-    """The settings without what `install` added; everything else kept."""
+def uninstall(
+    settings: dict[str, Any], base_urls: set[str], previous: str | None = None
+) -> dict[str, Any]:
+    """The settings without what `install` added (an ANTHROPIC_BASE_URL among `base_urls` is
+    removed, or set back to `previous`); everything else kept."""
     result: dict[str, Any] = json.loads(json.dumps(settings))
     env = result.get("env")
-    if isinstance(env, dict) and env.get("ANTHROPIC_BASE_URL") == base_url:
-        del env["ANTHROPIC_BASE_URL"]
+    if isinstance(env, dict) and env.get("ANTHROPIC_BASE_URL") in base_urls:
+        if previous is not None:
+            env["ANTHROPIC_BASE_URL"] = previous
+        else:
+            del env["ANTHROPIC_BASE_URL"]
         if not env:
             del result["env"]
     hooks = result.get("hooks")
@@ -112,12 +130,9 @@ def read_settings(path: Path) -> dict[str, Any]:
 
 
 def write_settings(path: Path, data: dict[str, Any]) -> Path | None:
-    """Write with a timestamped backup of the previous file; returns the backup's path."""
+    """Write with a uniquely named backup of the previous file; returns the backup's path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    backup = None
-    if path.exists():
-        backup = path.with_name(f"{path.name}.switchex-backup-{time.strftime('%Y%m%d-%H%M%S')}")
-        shutil.copy2(path, backup)
+    backup = backup_file(path) if path.exists() else None
     temporary = path.with_name(path.name + ".switchex-tmp")
     temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     temporary.replace(path)
@@ -151,29 +166,109 @@ def write_settings(path: Path, data: dict[str, Any]) -> Path | None:
     help="The configuration the SessionStart hook (and --service) starts the gateway with.",
 )
 @click.option("--service", is_flag=True, help="Also install (or uninstall) the user service.")
+@state_dir_option
 def init(
-    global_: bool, remove: bool, url: str, repo: Path, config: str | None, service: bool
+    global_: bool,
+    remove: bool,
+    url: str,
+    repo: Path,
+    config: str | None,
+    service: bool,
+    state_dir: str | None,
 ) -> None:
     """Point Claude Code at the gateway: ANTHROPIC_BASE_URL, hooks and the status line.
 
-    Merges into existing settings, is safe to run twice, and backs up the file it changes.
+    Merges into existing settings, is safe to run twice, and backs up the file it changes
+    (backups are never overwritten). Enables tracking of the repository and keeps its
+    settings file out of git (`.git/info/exclude`). `--uninstall` removes exactly what init
+    added, whatever `--url` was used, and deletes a settings file init created.
     """
-    path = settings_path(global_, repo.resolve())
+    root = repo.resolve()
+    path = settings_path(global_, root)
+    states = options_state_dir(state_dir)
+    if remove:
+        _uninstall(path, root, states, url, global_)
+    else:
+        _install(path, root, states, url, global_, config)
+    if service:
+        _service(remove, url, config)
+
+
+def _install(
+    path: Path, root: Path, states: Path, url: str, global_: bool, config: str | None
+) -> None:
+    existed = path.exists()
     current = read_settings(path)
     from switchex.daemon import resolve_config
 
     recorded = resolve_config(config) if config else None
-    updated = (
-        uninstall(current, url) if remove else install(current, url, switchex_command(), recorded)
+    earlier = recall(states, path)
+    updated = install(current, url, switchex_command(), recorded)
+    excluded = _enable_tracking(root, states, global_)
+    remember(
+        states,
+        path,
+        Installed(
+            created=(earlier.created if earlier else not existed),
+            base_url=url,
+            previous_base_url=_replaced_url(current, url, earlier),
+            excluded=excluded or bool(earlier and earlier.excluded),
+        ),
     )
-    if service:
-        _service(remove, url, config)
     if updated == current:
-        click.echo(f"{path}: already {'clean' if remove else 'set up'}, nothing to change")
+        click.echo(f"{path}: already set up, nothing to change")
         return
     backup = write_settings(path, updated)
-    done = "removed switchex settings" if remove else f"Claude Code now uses {url}"
-    click.echo(f"{path}: {done}")
+    click.echo(f"{path}: Claude Code now uses {url}")
+    if backup:
+        click.echo(f"backup: {backup}")
+
+
+def _replaced_url(current: dict[str, Any], url: str, earlier: Installed | None) -> str | None:
+    """The ANTHROPIC_BASE_URL that installing `url` replaces (one init set is not it)."""
+    env = current.get("env")
+    replaced = env.get("ANTHROPIC_BASE_URL") if isinstance(env, dict) else None
+    if replaced == url or (earlier is not None and replaced == earlier.base_url):
+        return earlier.previous_base_url if earlier is not None else None
+    return replaced if isinstance(replaced, str) else None
+
+
+def _enable_tracking(root: Path, states: Path, global_: bool) -> bool:
+    """Enable tracking of the repository at `root` (if it is one) and, for its local
+    settings, add them to `.git/info/exclude`; True if that line was added now."""
+    found = git_paths(root)
+    if found is None:
+        return False
+    worktree, exclude = found
+    if set_tracked(states, worktree, True):
+        click.echo(f"{worktree}: switchex now tracks this repository")
+    return False if global_ else add_exclude(exclude)
+
+
+def _uninstall(path: Path, root: Path, states: Path, url: str, global_: bool) -> None:
+    earlier = recall(states, path)
+    urls = {url} | ({earlier.base_url} if earlier else set())
+    previous = earlier.previous_base_url if earlier else None
+    found = git_paths(root)
+    if found is not None:
+        set_tracked(states, found[0], False)
+        if earlier and earlier.excluded and not global_:
+            remove_exclude(found[1])
+    remember(states, path, None)
+    if not path.exists():
+        click.echo(f"{path}: already clean, nothing to change")
+        return
+    current = read_settings(path)
+    updated = uninstall(current, urls, previous)
+    if earlier is not None and earlier.created and not updated:
+        path.unlink()
+        click.echo(f"{path}: removed (init had created it)")
+        return
+    if updated == current:
+        click.echo(f"{path}: already clean, nothing to change")
+        return
+    backup = write_settings(path, updated)
+    click.echo(f"{path}: removed switchex settings")
     if backup:
         click.echo(f"backup: {backup}")
 

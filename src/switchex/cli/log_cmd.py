@@ -45,9 +45,13 @@ def log_command(repo: Path, as_json: bool, limit: int) -> None:
             entry["commit"][:10],
             entry["model"],
             entry["tier"],
-            entry["kind"],
+            entry["label"],
             shown,
             f"[green]{entry['added']}[/]",
             f"[red]{entry['removed']}[/]",
         )
     Console().print(table)
+    for entry in entries:
+        if entry["left_out"]:
+            left = ", ".join(entry["left_out"])
+            click.echo(f"{entry['commit'][:10]} left out (size cap or unreadable): {left}")

@@ -1,99 +1,65 @@
-"""`switchex review`: what each model changed, and accepting or rolling it back."""
+"""`switchex review`: what each model changed, and accepting or rolling it back.
+
+Two spellings of the same actions: subcommands (`switchex review rollback MODEL`) and the
+original flags (`switchex review --rollback MODEL`), kept working. Usage errors exit 64
+(EX_USAGE), apart from conflicts (2).
+"""
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import sys
-import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, TypeVar
 
 import click
-from rich.console import Console, RenderableType
 
-from switchex.cli.options import state_dir
-from switchex.errors import SwitchexError
-from switchex.journal.db import connect, insert
-from switchex.journal.reader import exists, journal_target
-from switchex.journal.usage import usage_by_model
-from switchex.review import render
-from switchex.review.accept import accept
-from switchex.review.analyze import ModelUsage, analyze, pending_diff
-from switchex.review.outcome import Outcome
-from switchex.review.rollback import rollback
-from switchex.review.undo import undo
-from switchex.tracker.repo import resolve_worktree
+from switchex.cli.options import state_dir_option
+from switchex.cli.review_run import EXIT_USAGE, run_action
 
-EXIT_ERROR = 1
-EXIT_CONFLICT = 2
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _journal_path() -> Path:
-    return state_dir(None) / "journal.sqlite3"
+class ReviewUsageError(click.UsageError):
+    exit_code = EXIT_USAGE
 
 
-def load_usage(worktree: Path) -> Mapping[str, ModelUsage] | None:
-    """Requests, tokens and cost per exact model id, from the journal (None: no journal)."""
-    path = journal_target(state_dir(None))
-    if not exists(path):
-        return None
-    top = resolve_worktree(worktree) or worktree.resolve()
+class ReviewGroup(click.Group):
+    """A group whose usage errors (its own or a subcommand's) exit 64, not click's 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise ReviewUsageError(exc.message, exc.ctx) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise ReviewUsageError(exc.message, exc.ctx) from None
+
+
+def _common(func: F) -> F:
+    """--repo, --json and --state-dir (a subcommand's own, else the group's)."""
+    func = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(func)
+    func = click.option(
+        "--repo",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="The git work tree to review (default: the current directory).",
+    )(func)
+    return state_dir_option(func)
+
+
+def _inherit(
+    ctx: click.Context, repo: Path | None, as_json: bool, state: str | None
+) -> dict[str, Any]:
+    parent = ctx.parent.params if ctx.parent is not None else {}
     return {
-        model: ModelUsage(u.requests, u.input_tokens, u.output_tokens, u.cost)
-        for model, u in usage_by_model(path, top).items()
+        "repo": repo or parent.get("repo") or Path("."),
+        "as_json": as_json or bool(parent.get("as_json")),
+        "state": state or parent.get("state_dir"),
     }
-
-
-def _journal_decision(repo: Path, outcome: Outcome) -> None:
-    """Record a written review decision in the journal too (the refs remain the truth)."""
-    if not outcome.written or outcome.dry_run:
-        return
-    detail = {
-        "segments": [segment.commit for segment in outcome.segments],
-        "files": len(outcome.changes),
-        "backup": outcome.backup_ref,
-        "revert": outcome.revert,
-    }
-    try:
-        connection = connect(_journal_path())
-        with connection:
-            insert(
-                connection,
-                "reviews",
-                {
-                    "time": time.time(),
-                    "repo": str(resolve_worktree(repo) or repo.resolve()),
-                    "model": outcome.target,
-                    "action": outcome.action,
-                    "detail": json.dumps(detail),
-                },
-            )
-        connection.close()
-    except (sqlite3.Error, OSError):
-        pass
-
-
-def _console() -> Console:
-    return Console(file=sys.stdout, highlight=False)
-
-
-def _show(items: Iterable[RenderableType]) -> None:
-    console = _console()
-    for item in items:
-        console.print(item)
-
-
-def _emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def _fail(message: str, as_json: bool) -> NoReturn:
-    if as_json:
-        _emit_json({"error": message})
-    click.echo(f"switchex review: {message}", err=True)
-    sys.exit(EXIT_ERROR)
 
 
 def _action(analyze_: bool, chosen: Mapping[str, object], dry_run: bool, allow: bool) -> str:
@@ -101,89 +67,34 @@ def _action(analyze_: bool, chosen: Mapping[str, object], dry_run: bool, allow: 
     if len(picked) + analyze_ > 1:
         raise click.UsageError("choose one of --analyze, --accept, --rollback, --undo, --diff")
     action = picked[0] if picked else "analyze"
-    if allow and action != "rollback":
-        raise click.UsageError("--allow-conflicts goes with --rollback")
+    if allow and action not in ("rollback", "undo"):
+        raise click.UsageError("--allow-conflicts goes with --rollback or --undo")
     if dry_run and action not in ("accept", "rollback", "undo"):
         raise click.UsageError("--dry-run goes with --accept, --rollback or --undo")
     return action
 
 
-def _analyze(repo: Path, as_json: bool) -> int:
-    analysis = analyze(repo, load_usage(repo))
-    if as_json:
-        _emit_json(render.analysis_json(analysis))
-    else:
-        _show([render.analysis_table(analysis), render.analysis_footer(analysis)])
-    return 0
-
-
-def _diff(repo: Path, model: str, as_json: bool) -> int:
-    patches = pending_diff(repo, model)
-    if as_json:
-        _emit_json(render.diff_json(model, patches))
-    elif patches:
-        _show(render.diff_renderables(patches))
-    else:
-        click.echo(f"Nothing pending for {model}.")
-    return 0
-
-
-def _change(action: str, model: str, repo: Path, as_json: bool, dry_run: bool, allow: bool) -> int:
-    outcome: Outcome
-    if action == "accept":
-        outcome = accept(repo, model, dry_run=dry_run)
-    elif action == "rollback":
-        outcome = rollback(repo, model, dry_run=dry_run, allow_conflicts=allow)
-    else:
-        outcome = undo(repo, dry_run=dry_run)
-    _journal_decision(repo, outcome)
-    if as_json:
-        _emit_json(render.outcome_json(outcome))
-    else:
-        _show(render.outcome_renderables(outcome))
-    return EXIT_CONFLICT if outcome.blocked else 0
-
-
-@click.command("review")
-@click.option(
-    "--analyze",
-    "analyze_",
-    is_flag=True,
-    help="Per model: pending, accepted and rolled-back work (default).",
-)
-@click.option(
-    "--accept",
-    "accept_",
-    metavar="MODEL",
-    help="Mark MODEL's pending work accepted; files stay as they are.",
-)
-@click.option(
-    "--rollback",
-    "rollback_",
-    metavar="MODEL",
-    help="Remove MODEL's pending changes from the work tree (3-way).",
-)
-@click.option(
-    "--undo", "undo_", is_flag=True, help="Restore the work tree from before the latest rollback."
-)
-@click.option("--diff", "diff_", metavar="MODEL", help="Show MODEL's pending changes.")
-@click.option(
-    "--dry-run", is_flag=True, help="Show what --accept/--rollback/--undo would do; write nothing."
-)
-@click.option(
+_DRY_RUN = click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+_ALLOW = click.option(
     "--allow-conflicts",
     is_flag=True,
-    help="With --rollback: write conflict markers instead of stopping.",
+    help="Write what merges (conflict markers where lines overlap) instead of stopping; "
+    "still exits 2.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option(
-    "--repo",
-    type=click.Path(path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The git work tree to review.",
-)
+
+
+@click.group("review", cls=ReviewGroup, invoke_without_command=True)
+@click.option("--analyze", "analyze_", is_flag=True, help="Same as `review analyze` (default).")
+@click.option("--accept", "accept_", metavar="MODEL", help="Same as `review accept MODEL`.")
+@click.option("--rollback", "rollback_", metavar="MODEL", help="Same as `review rollback MODEL`.")
+@click.option("--undo", "undo_", is_flag=True, help="Same as `review undo`.")
+@click.option("--diff", "diff_", metavar="MODEL", help="Same as `review diff MODEL`.")
+@_DRY_RUN
+@_ALLOW
+@_common
+@click.pass_context
 def review(
+    ctx: click.Context,
     analyze_: bool,
     accept_: str | None,
     rollback_: str | None,
@@ -192,26 +103,112 @@ def review(
     dry_run: bool,
     allow_conflicts: bool,
     as_json: bool,
-    repo: Path,
+    repo: Path | None,
+    state_dir: str | None,
 ) -> None:
-    """Review what each model changed in the work tree: analyze (the default), --diff,
-    --accept or --rollback MODEL, --undo.
+    """Review what each model changed in the work tree: `analyze` (the default), `diff`,
+    `accept` or `rollback` MODEL, `undo` (or the same as flags: --rollback MODEL ...).
 
     MODEL is a tier name (gemini-flash), an exact model id (qwen2.5-coder:7b) or `human`.
-    Exit status: 0 done (or nothing to do), 1 error (unknown model, no switchex history,
-    not a git work tree, lock busy, nothing to undo), 2 conflicts: nothing written
-    (2 is also click's status for a usage error).
+    Undo brings back what the latest rollback removed by the same 3-way merge, keeping work
+    done since. Exit status: 0 done (or nothing to do), 1 error (unknown model, no switchex
+    history, not a git work tree, lock busy, nothing to undo), 2 conflicts: nothing written,
+    or with --allow-conflicts written with conflicted files listed; 64 usage error.
     """
     chosen = {"accept": accept_, "rollback": rollback_, "undo": undo_, "diff": diff_}
+    if ctx.invoked_subcommand is not None:
+        if any(chosen.values()) or analyze_ or dry_run or allow_conflicts:
+            raise click.UsageError("use either a subcommand or the action flags, not both")
+        return
     action = _action(analyze_, chosen, dry_run, allow_conflicts)
     model = accept_ or rollback_ or diff_ or ""
-    try:
-        if action == "analyze":
-            code = _analyze(repo, as_json)
-        elif action == "diff":
-            code = _diff(repo, model, as_json)
-        else:
-            code = _change(action, model, repo, as_json, dry_run, allow_conflicts)
-    except SwitchexError as exc:
-        _fail(str(exc), as_json)
-    sys.exit(code)
+    run_action(
+        action,
+        model,
+        repo or Path("."),
+        as_json=as_json,
+        dry_run=dry_run,
+        allow=allow_conflicts,
+        state=state_dir,
+    )
+
+
+@review.command("analyze")
+@_common
+@click.pass_context
+def review_analyze(
+    ctx: click.Context, repo: Path | None, as_json: bool, state_dir: str | None
+) -> None:
+    """Per model: pending, accepted and rolled-back work; requests, tokens and cost."""
+    run_action("analyze", "", **_inherit(ctx, repo, as_json, state_dir))
+
+
+@review.command("diff")
+@click.argument("model")
+@_common
+@click.pass_context
+def review_diff(
+    ctx: click.Context, model: str, repo: Path | None, as_json: bool, state_dir: str | None
+) -> None:
+    """Show MODEL's pending changes."""
+    run_action("diff", model, **_inherit(ctx, repo, as_json, state_dir))
+
+
+@review.command("accept")
+@click.argument("model")
+@_DRY_RUN
+@_common
+@click.pass_context
+def review_accept(
+    ctx: click.Context,
+    model: str,
+    dry_run: bool,
+    repo: Path | None,
+    as_json: bool,
+    state_dir: str | None,
+) -> None:
+    """Mark MODEL's pending work accepted; files stay as they are."""
+    run_action("accept", model, dry_run=dry_run, **_inherit(ctx, repo, as_json, state_dir))
+
+
+@review.command("rollback")
+@click.argument("model")
+@_DRY_RUN
+@_ALLOW
+@_common
+@click.pass_context
+def review_rollback(
+    ctx: click.Context,
+    model: str,
+    dry_run: bool,
+    allow_conflicts: bool,
+    repo: Path | None,
+    as_json: bool,
+    state_dir: str | None,
+) -> None:
+    """Remove MODEL's pending changes from the work tree by 3-way merge, keeping later edits;
+    a backup is taken first. Conflicts: nothing written, exit 2."""
+    common = _inherit(ctx, repo, as_json, state_dir)
+    run_action("rollback", model, dry_run=dry_run, allow=allow_conflicts, **common)
+
+
+@review.command("undo")
+@_DRY_RUN
+@_ALLOW
+@_common
+@click.pass_context
+def review_undo(
+    ctx: click.Context,
+    dry_run: bool,
+    allow_conflicts: bool,
+    repo: Path | None,
+    as_json: bool,
+    state_dir: str | None,
+) -> None:
+    """Bring back what the latest rollback removed, keeping work done since (3-way merge).
+    Conflicts: nothing written, exit 2."""
+    common = _inherit(ctx, repo, as_json, state_dir)
+    run_action("undo", "", dry_run=dry_run, allow=allow_conflicts, **common)
+
+
+__all__: Sequence[str] = ["review"]

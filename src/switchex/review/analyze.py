@@ -9,6 +9,7 @@ from pathlib import Path
 
 from switchex.review.segments import HUMAN, Segment, load_review
 from switchex.review.state import ACCEPTED, PENDING, ROLLED_BACK, undoable
+from switchex.tracker.diffstat import PATCH_ARGS
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Analysis:
     models: tuple[ModelReport, ...]
     reverts: int
     can_undo: bool
+    left_out: tuple[str, ...] = ()
 
 
 def report(model: str, segments: list[Segment], usage: ModelUsage | None) -> ModelReport:
@@ -96,6 +98,7 @@ def analyze(worktree: Path, usage: Mapping[str, ModelUsage] | None = None) -> An
         models,
         review.reverts,
         undoable(review.events) is not None,
+        review.left_out,
     )
 
 
@@ -108,7 +111,7 @@ class SegmentPatch:
 def pending_diff(worktree: Path, target: str) -> list[SegmentPatch]:
     """MODEL's pending segments as patches against their parents, oldest first."""
     review = load_review(worktree)
-    args = ("diff-tree", "-p", "-M", "--no-color", "--no-ext-diff", "--no-textconv")
+    args = ("diff-tree", *PATCH_ARGS)
     return [
         SegmentPatch(s, review.git.out(*args, s.parent, s.commit).decode(errors="replace"))
         for s in review.pending(target)

@@ -19,8 +19,6 @@ from pathlib import Path
 from switchex.errors import ReviewError
 from switchex.tracker.git import IDENTITY, first_line, run
 
-ZERO = "0" * 40
-
 
 @dataclass(frozen=True)
 class Git:

@@ -105,6 +105,9 @@ def analysis_footer(analysis: Analysis) -> Text:
         lines.append(
             "`switchex review --undo` restores the work tree from before the last rollback"
         )
+    if analysis.left_out:
+        shown = ", ".join(analysis.left_out[:10])
+        lines.append(f"left out of snapshots (size cap or unreadable), not reviewable: {shown}")
     pending = [r.model for r in analysis.models if r.pending.segments]
     if pending:
         lines.append("pending: " + ", ".join(pending) + "  (--diff / --accept / --rollback MODEL)")
@@ -141,6 +144,7 @@ def analysis_json(analysis: Analysis) -> Json:
         "models": models,
         "reverts": analysis.reverts,
         "can_undo": analysis.can_undo,
+        "left_out": list(analysis.left_out),
     }
 
 
@@ -210,6 +214,9 @@ def headline(o: Outcome) -> str:
     if o.action == "rollback":
         if o.dry_run:
             return f"Dry run: rolling back {o.target}, {segs}, would change {files}."
+        if o.conflicts:
+            conflicted = plural(len({c.path for c in o.conflicts}), "file")
+            return f"Partly rolled back {o.target}: {files} changed, {conflicted} conflicted."
         return f"Rolled back {o.target}: {segs}, {files} changed."
     if o.dry_run:
         return f"Dry run: undoing the rollback of {o.target} would change {files}."
@@ -235,7 +242,8 @@ def conflict_lines(conflicts: tuple[Conflict, ...]) -> Iterator[Text]:
 
 def blocked_lines(o: Outcome) -> Iterator[Text]:
     files = plural(len({c.path for c in o.conflicts}), "file")
-    lead = "Dry run: rolling back" if o.dry_run else "Rolling back"
+    verb = "rolling back" if o.action == "rollback" else "undoing the rollback of"
+    lead = f"Dry run: {verb}" if o.dry_run else verb.capitalize()
     yield Text(f"{lead} {o.target} conflicts with later edits in {files}; nothing written.")
     yield from conflict_lines(o.conflicts)
     yield Text("Resolve by hand, or run again with --allow-conflicts to write conflict markers.")
@@ -253,7 +261,7 @@ def outcome_renderables(o: Outcome) -> Iterator[RenderableType]:
     yield from (Text(f"  {path}") for path in sorted(accepted))
     yield from (Text(f"  {c.action:<7} {c.path}") for c in o.changes)
     if o.conflicts:
-        note = "conflict markers where lines overlap, other files kept as they are"
+        note = "conflict markers where lines overlap, whole files left as they are"
         yield Text(f"Conflicts ({note}):", style="bold yellow")
         yield from conflict_lines(o.conflicts)
     if o.dry_run and o.patch:

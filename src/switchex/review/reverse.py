@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from switchex.review.git import ZERO, Git
+from switchex.review.git import Git
 from switchex.review.segments import Segment
 
 REGULAR = ("100644", "100755")
@@ -73,7 +73,7 @@ def read_tree(git: Git, tree: str) -> dict[str, Entry]:
 
 
 def _entry(mode: str, sha: str) -> Entry | None:
-    return None if sha == ZERO or mode == "000000" else Entry(mode, sha)
+    return None if not sha.strip("0") or mode == "000000" else Entry(mode, sha)
 
 
 def tree_changes(git: Git, old: str, new: str, renames: bool = True) -> list[Change]:
@@ -206,7 +206,8 @@ class Reverser:
 
 def write_tree(git: Git, base: str, old: dict[str, Entry], new: dict[str, Entry]) -> str:
     """The tree `base` with `old` turned into `new` (scratch index)."""
-    lines = [b"0 " + ZERO.encode() + b"\t" + encode(p) for p in old.keys() - new.keys()]
+    zero = "0" * len(base)  # the null object id of the repository's hash (SHA-1 or SHA-256)
+    lines = [b"0 " + zero.encode() + b"\t" + encode(p) for p in old.keys() - new.keys()]
     lines += [
         f"{e.mode} {e.blob}\t".encode() + encode(p) for p, e in new.items() if old.get(p) != e
     ]

@@ -23,8 +23,9 @@ from switchex.review.reverse import read_tree, reverse_segments
 from switchex.review.segments import Review, Segment, load_review
 from switchex.review.state import Event, append_event, require_target, save_backup
 from switchex.review.worktree import FileChange, check_disk, disk_tree, file_changes, write_changes
+from switchex.tracker.diffstat import PATCH_ARGS
 from switchex.tracker.lock import repo_lock
-from switchex.tracker.snapshot import Attribution, take_snapshot
+from switchex.tracker.snapshot import MAX_FILE_BYTES, Attribution, take_snapshot
 
 SESSION = "switchex-review"
 
@@ -45,13 +46,15 @@ def locked(path: Path, enabled: bool, timeout: float) -> Iterator[Review]:
 
 
 def patch(git: Git, old: str, new: str) -> str:
-    out = git.out("diff-tree", "-p", "-M", "--no-color", "--no-ext-diff", "--no-textconv", old, new)
+    out = git.out("diff-tree", *PATCH_ARGS, old, new)
     return out.decode(errors="replace")
 
 
-def backup(review: Review) -> tuple[str, str]:
-    """Snapshot the work tree (as `human` work) and keep it; returns (backup ref, commit)."""
-    result = take_snapshot(review.worktree, Attribution("human", "human", SESSION, "human"))
+def backup(review: Review, max_file_bytes: int = MAX_FILE_BYTES) -> tuple[str, str]:
+    """Snapshot the work tree (as `human` work, with the configured size cap) and keep it;
+    returns (backup ref, commit)."""
+    who = Attribution("human", "human", SESSION, "human")
+    result = take_snapshot(review.worktree, who, max_file_bytes=max_file_bytes)
     if result.skipped:
         raise ReviewError(f"cannot back up the work tree ({result.skipped}); nothing written")
     commit = result.commit or review.git.rev(review.chain_ref)
@@ -85,6 +88,7 @@ def rollback(
     dry_run: bool = False,
     allow_conflicts: bool = False,
     timeout: float = 10.0,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> Outcome:
     """Undo MODEL's pending segments in the work tree, keeping everything else."""
     require_target(target)
@@ -96,7 +100,7 @@ def rollback(
             outcome, result = _plan(git, target, segments, dry_run, allow_conflicts)
             if dry_run or outcome.blocked:
                 return outcome
-            backup_ref, saved = _write(review, git, outcome, result)
+            backup_ref, saved = _write(review, git, outcome, result, max_file_bytes)
         return _finish_rollback(review, outcome, backup_ref, saved)
 
 
@@ -119,13 +123,13 @@ def _plan(
 
 
 def _write(
-    review: Review, git: Git, outcome: Outcome, result: str
+    review: Review, git: Git, outcome: Outcome, result: str, max_file_bytes: int
 ) -> tuple[str | None, str | None]:
     """Back up, then write; a failed write is still recorded so that --undo can restore."""
     changes = list(outcome.changes)
     if not changes:
         return None, None
-    backup_ref, saved = backup(review)
+    backup_ref, saved = backup(review, max_file_bytes)
     ensure_backed_up(git, saved, changes)
     check_disk(git, changes)
     try:
@@ -144,7 +148,12 @@ def _finish_rollback(
     note = f"switchex review: rollback {outcome.target}"
     segments = list(outcome.segments)
     revert = record_revert(review, segments, outcome.target, note) if outcome.changes else None
-    commits = tuple(s.commit for s in segments)
-    event = Event("rollback", outcome.target, commits, backup=saved, revert=revert)
+    # A segment left in place by a whole-file conflict (--allow-conflicts) stays pending.
+    kept = {c.segment for c in outcome.conflicts if not c.hunks}
+    commits = tuple(s.commit for s in segments if s.commit not in kept)
+    conflicted = tuple(sorted({c.path for c in outcome.conflicts}))
+    event = Event(
+        "rollback", outcome.target, commits, backup=saved, revert=revert, conflicts=conflicted
+    )
     append_event(review.git, review.refs, event)
     return replace(outcome, written=True, backup_ref=backup_ref, revert=revert)

@@ -7,13 +7,14 @@ A segment is one `ai` or `human` snapshot commit's diff against its parent. `rev
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from switchex.errors import ReviewError, TrackerError
 from switchex.review.git import Git
 from switchex.review.state import PENDING, Event, Refs, decisions, read_events
+from switchex.tracker.diffstat import NUMSTAT_ARGS, Stat
 from switchex.tracker.snapshot import SnapshotCommit, chain_ref, read_chain, resolve_worktree
 
 REVIEWABLE = frozenset({"ai", "human"})
@@ -48,6 +49,7 @@ class Review:
     segments: tuple[Segment, ...]
     events: tuple[Event, ...]
     reverts: int
+    left_out: tuple[str, ...] = ()  # files some snapshot left out (size cap, unreadable)
 
     @property
     def worktree(self) -> Path:
@@ -84,36 +86,19 @@ def to_datetime(value: object) -> datetime:
     return datetime.fromisoformat(str(value))
 
 
-@dataclass
-class Stat:
-    files: list[str] = field(default_factory=list)
-    added: int = 0
-    removed: int = 0
-
-    def add(self, plus: str, minus: str, path: str) -> None:
-        self.files.append(path)
-        self.added += int(plus) if plus.isdigit() else 0
-        self.removed += int(minus) if minus.isdigit() else 0
-
-
 def numstats(git: Git, commits: Sequence[str]) -> dict[str, Stat]:
     """Files (renames as the new path) and lines added / removed of each commit, one git call."""
     stats = {commit: Stat() for commit in commits}
     stdin = "".join(f"{commit}\n" for commit in commits).encode()
-    args = ("diff-tree", "--stdin", "-r", "-z", "-M", "--numstat", "--root")
-    tokens = iter(git.out(*args, stdin=stdin).split(b"\0"))
+    out = git.out("diff-tree", "--stdin", *NUMSTAT_ARGS, "--root", stdin=stdin)
     current = Stat()
-    for token in tokens:
+    for token in out.decode("utf-8", "surrogateescape").split("\0"):
         if not token:
             continue
-        if b"\t" not in token:
-            current = stats.setdefault(token.decode(), Stat())
+        if "\t" not in token and not current.paths_due:
+            current = stats.setdefault(token, Stat())
             continue
-        plus, minus, path = token.decode(errors="surrogateescape").split("\t", 2)
-        if not path:
-            next(tokens)
-            path = next(tokens).decode(errors="surrogateescape")
-        current.add(plus, minus, path)
+        current.feed(token)
     return stats
 
 
@@ -163,4 +148,5 @@ def load_review(path: Path) -> Review:
         for snap in chosen
     )
     reverts = sum(1 for snap in chain if snap.kind == "revert")
-    return Review(git, ref, refs, segments, events, reverts)
+    left_out = tuple(dict.fromkeys(path for snap in chain for path in snap.left_out))
+    return Review(git, ref, refs, segments, events, reverts, left_out)

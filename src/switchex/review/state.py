@@ -6,7 +6,9 @@
 `<key>` is the chain's own key (`refs/switchex/snapshots/<key>`). A decision commit has the
 empty tree and trailers: `Switchex-Review: accept|rollback|undo`, `Switchex-Target: <MODEL as
 given>`, one `Switchex-Segment: <snapshot commit>` per segment decided, and for rollback and
-undo `Switchex-Backup:` / `Switchex-Revert:` / `Switchex-Undoes: <decision commit>`.
+undo `Switchex-Backup:` / `Switchex-Revert:` / `Switchex-Undoes: <decision commit>`, and
+one `Switchex-Conflict: <path>` per file a rollback with `--allow-conflicts` left
+conflicted (a segment kept whole by a conflict is not listed: it stays pending).
 Undoing a rollback makes its segments pending again.
 """
 
@@ -16,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from switchex.errors import ReviewError
-from switchex.review.git import ZERO, Git
+from switchex.review.git import Git
 
 ACCEPTED = "accepted"
 ROLLED_BACK = "rolled_back"
@@ -46,10 +48,12 @@ class Event:
     revert: str | None = None
     undoes: str | None = None
     commit: str = ""
+    conflicts: tuple[str, ...] = ()  # files left conflicted (rollback --allow-conflicts)
 
     def message(self) -> str:
         lines = [f"Switchex-Review: {self.action}", f"Switchex-Target: {self.target}"]
         lines += [f"Switchex-Segment: {sha}" for sha in self.segments]
+        lines += [f"Switchex-Conflict: {path}" for path in self.conflicts]
         for key, value in (
             ("Backup", self.backup),
             ("Revert", self.revert),
@@ -82,6 +86,7 @@ def parse_event(commit: str, body: str) -> Event | None:
         revert=one("Revert"),
         undoes=one("Undoes"),
         commit=commit,
+        conflicts=tuple(fields.get("Conflict", [])),
     )
 
 
@@ -103,7 +108,7 @@ def append_event(git: Git, refs: Refs, event: Event) -> str:
     """Record one decision; compare-and-swap on the log ref."""
     head = git.rev(refs.log)
     commit = git.commit(git.empty_tree(write=True), [head] if head else [], event.message())
-    git.out("update-ref", "-m", f"switchex review {event.action}", refs.log, commit, head or ZERO)
+    git.out("update-ref", "-m", f"switchex review {event.action}", refs.log, commit, head or "")
     return commit
 
 
@@ -137,7 +142,7 @@ def save_backup(git: Git, refs: Refs, commit: str) -> str:
     out = git.text("for-each-ref", "--format=%(refname)", refs.backups)
     numbers = [int(n) for n in (r.removeprefix(refs.backups) for r in out.split()) if n.isdigit()]
     ref = f"{refs.backups}{max(numbers, default=0) + 1}"
-    git.out("update-ref", "-m", "switchex review backup", ref, commit, ZERO)
+    git.out("update-ref", "-m", "switchex review backup", ref, commit, "")
     return ref
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from switchex.errors import ReviewError
 from switchex.review.git import Git
 from switchex.review.reverse import Entry, encode, tree_changes
+from switchex.tracker.snapshot import NEVER_SNAPSHOT
 
 CREATE, MODIFY, DELETE = "create", "modify", "delete"
 
@@ -30,7 +31,8 @@ class FileChange:
 def disk_tree(git: Git) -> str:
     """The work tree as it is (tracked and untracked, .gitignore honoured); needs a scratch Git."""
     assert git.tmp is not None, "disk_tree writes an index: use a scratch Git"
-    git.out("add", "-A", "--ignore-errors")
+    skip = [f":(top,exclude,literal){path}" for path in sorted(NEVER_SNAPSHOT)]
+    git.out("add", "-A", "--ignore-errors", "--", ":/", *skip)
     return git.text("write-tree")
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from switchex.errors import TrackerError
+from switchex.tracker.diffstat import NUMSTAT_ARGS, Stat
 from switchex.tracker.git import IDENTITY, first_line, popen
-from switchex.tracker.records import KINDS, SnapshotCommit, parse_trailers
+from switchex.tracker.records import KINDS, SnapshotCommit, parse_left_out, parse_trailers
 from switchex.tracker.repo import chain_ref
 
 _FORMAT = "%x1e%H%x1f%P%x1f%T%x1f%ct%x1f%ce%x1f%B"
@@ -40,7 +41,7 @@ def walk_chain(worktree: Path, *, numstat: bool = False) -> Iterator[ChainEntry]
     """The chain's commits, newest first; with `numstat`, files and line counts of each."""
     args = ["log", "-z", "--first-parent", "--no-color", "--no-show-signature", "--no-notes"]
     if numstat:
-        args += ["--numstat", "--root", "--no-renames", "--no-textconv", "--no-ext-diff"]
+        args += [*NUMSTAT_ARGS, "--root"]
     proc = popen(Path(worktree), [*args, f"--format={_FORMAT}", chain_ref(worktree), "--"])
     assert proc.stdout is not None and proc.stderr is not None
     entry: _Entry | None = None
@@ -73,17 +74,14 @@ def walk_chain(worktree: Path, *, numstat: bool = False) -> Iterator[ChainEntry]
 class _Entry:
     def __init__(self, snapshot: SnapshotCommit) -> None:
         self.snapshot = snapshot
-        self.files: list[str] = []
-        self.added = self.removed = 0
+        self.stat = Stat()
 
     def add(self, numstat: str) -> None:
-        added, removed, path = [*numstat.split("\t", 2), "", ""][:3]
-        self.files.append(path)
-        self.added += int(added) if added.isdigit() else 0
-        self.removed += int(removed) if removed.isdigit() else 0
+        self.stat.feed(numstat)
 
     def freeze(self) -> ChainEntry:
-        return ChainEntry(self.snapshot, tuple(self.files), self.added, self.removed)
+        stat = self.stat
+        return ChainEntry(self.snapshot, tuple(stat.files), stat.added, stat.removed)
 
 
 def _tokens(fd: int) -> Iterator[str]:
@@ -115,4 +113,6 @@ def _parse_header(header: str) -> SnapshotCommit | None:
         tier=trailers.get("Switchex-Tier", ""),
         session=trailers.get("Switchex-Session", ""),
         kind=kind,
+        subject=body.split("\n", 1)[0].strip(),
+        left_out=parse_left_out(body),
     )

@@ -1,8 +1,13 @@
-"""Running git for the tracker: a clean environment, safe options, errors as TrackerError.
+"""The one git runner of tracker and review: a clean environment, no implicit commands.
 
 Every call gets an environment stripped of the variables that would point git at another
-repository or index (the gateway may have inherited them), C locale messages (we parse a few
-of them), and `-c` options that keep git from running hooks, auto-gc or asking questions.
+repository or index (the gateway may have inherited them) or name a program for git to run,
+C locale messages (we parse a few of them), and `-c` options that keep git from running any
+command a repository's own config could name: hooks, `core.fsmonitor`, pagers, editors,
+credential helpers, ssh, signing programs, external diff and textconv drivers, transports.
+Clean/smudge/process filters run only under names the user's global or system config defines
+(so Git LFS keeps working), with the global/system command; a filter defined only by the
+repository is switched off (see `filters.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from switchex.errors import TrackerError
+from switchex.tracker.filters import filter_options
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "switchex",
@@ -38,25 +44,53 @@ _DROPPED = (
     "GIT_ICASE_PATHSPECS",
     "GIT_AUTHOR_DATE",
     "GIT_COMMITTER_DATE",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_PAGER",
+    "PAGER",
+    "GIT_EDITOR",
+    "GIT_SEQUENCE_EDITOR",
+    "GIT_ASKPASS",
+    "SSH_ASKPASS",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_PROXY_COMMAND",
+    "GIT_EXEC_PATH",
+    "GIT_TRACE2_EVENT",
     *IDENTITY,
 )
 
 # The command that runs git (tests prefix it, e.g. to run git as another user).
 GIT: tuple[str, ...] = ("git",)
 
-SAFE_OPTIONS = (
-    "-c",
+_SAFE_CONFIG = (
     "core.hooksPath=/dev/null",
-    "-c",
+    "core.fsmonitor=false",
+    "core.pager=cat",
+    "core.editor=:",
+    "sequence.editor=:",
+    "core.askPass=",
+    "core.sshCommand=ssh",
+    "core.alternateRefsCommand=",
+    "credential.helper=",
+    "diff.external=",
+    "protocol.allow=never",
+    "gpg.program=false",
+    "gpg.ssh.program=false",
+    "gpg.x509.program=false",
+    "commit.gpgSign=false",
+    "tag.gpgSign=false",
+    "log.showSignature=false",
     "core.splitIndex=false",
-    "-c",
     "core.safecrlf=false",
-    "-c",
     "advice.addEmbeddedRepo=false",
-    "-c",
     "gc.auto=0",
-    "-c",
     "maintenance.auto=false",
+)
+SAFE_OPTIONS: tuple[str, ...] = (
+    "--no-pager",
+    *(arg for item in _SAFE_CONFIG for arg in ("-c", item)),
 )
 
 TIMEOUT = 120.0
@@ -82,7 +116,7 @@ def run(
     """Run `git <args>` in cwd; TrackerError when git is missing, times out or cwd is gone."""
     try:
         return subprocess.run(
-            [*GIT, *SAFE_OPTIONS, *args],
+            [*GIT, *SAFE_OPTIONS, *filter_options(cwd), *args],
             cwd=cwd,
             env=git_env(env),
             input=stdin,
@@ -100,7 +134,7 @@ def popen(cwd: Path, args: Sequence[str]) -> subprocess.Popen[bytes]:
     """Start `git <args>` in cwd with stdout and stderr piped (for reading a stream)."""
     try:
         return subprocess.Popen(
-            [*GIT, *SAFE_OPTIONS, *args],
+            [*GIT, *SAFE_OPTIONS, *filter_options(cwd), *args],
             cwd=cwd,
             env=git_env(),
             stdin=subprocess.DEVNULL,

@@ -1,6 +1,7 @@
 """The tracker's data types and its commit message format (no I/O).
 
-A snapshot commit's message is a subject, a blank line and exactly four trailers:
+A snapshot commit's message is a subject, a blank line and four trailers, then one
+`Switchex-Left-Out: <path>` per file the snapshot left out (over the size cap, unreadable):
 
     switchex: qwen2.5-coder:7b (local)
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 KINDS = ("ai", "human", "revert", "baseline")
+LEFT_OUT = "Switchex-Left-Out"
 TRAILER_KEYS = ("Switchex-Model", "Switchex-Tier", "Switchex-Session", "Switchex-Kind")
 
 
@@ -79,6 +81,8 @@ class SnapshotCommit:
     tier: str
     session: str
     kind: str
+    subject: str = ""
+    left_out: tuple[str, ...] = ()
 
     @property
     def attribution(self) -> Attribution:
@@ -90,8 +94,11 @@ def clean_value(value: str) -> str:
     return "".join(" " if ord(c) < 0x20 or ord(c) == 0x7F else c for c in value).strip()
 
 
-def commit_message(attribution: Attribution, message: str | None = None) -> str:
-    """The snapshot commit message: subject (or `message`), blank line, the four trailers."""
+def commit_message(
+    attribution: Attribution, message: str | None = None, left_out: tuple[str, ...] = ()
+) -> str:
+    """The snapshot commit message: subject (or `message`), blank line, the four trailers
+    and a `Switchex-Left-Out` trailer per file left out."""
     model, tier = clean_value(attribution.model), clean_value(attribution.tier)
     head = _clean_text(message or "") or f"switchex: {model} ({tier})"
     trailers = (
@@ -99,6 +106,7 @@ def commit_message(attribution: Attribution, message: str | None = None) -> str:
         f"Switchex-Tier: {tier}",
         f"Switchex-Session: {clean_value(attribution.session)}",
         f"Switchex-Kind: {clean_value(attribution.kind)}",
+        *(f"{LEFT_OUT}: {clean_value(path)}" for path in left_out),
     )
     return head + "\n\n" + "\n".join(trailers) + "\n"
 
@@ -106,6 +114,13 @@ def commit_message(attribution: Attribution, message: str | None = None) -> str:
 def _clean_text(text: str) -> str:
     keep = "\n\t"
     return "".join(c for c in text if c in keep or (ord(c) >= 0x20 and ord(c) != 0x7F)).strip()
+
+
+def parse_left_out(message: str) -> tuple[str, ...]:
+    """The `Switchex-Left-Out` paths of the message's last paragraph."""
+    last = message.strip().split("\n\n")[-1]
+    prefix = LEFT_OUT + ":"
+    return tuple(ln[len(prefix) :].strip() for ln in last.splitlines() if ln.startswith(prefix))
 
 
 def parse_trailers(message: str) -> dict[str, str]:

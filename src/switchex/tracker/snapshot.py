@@ -29,6 +29,7 @@ from pathlib import Path
 
 from switchex.errors import TrackerError
 from switchex.tracker.chain import read_chain
+from switchex.tracker.diffstat import NUMSTAT_ARGS, parse_numstat
 from switchex.tracker.git import IDENTITY, first_line, git, run
 from switchex.tracker.lock import repo_lock
 from switchex.tracker.records import Attribution, SnapshotCommit, SnapshotResult, commit_message
@@ -55,6 +56,8 @@ EMPTY_TREES = {
 _UNPROCESSED = re.compile(r"^fatal: Unable to process path (.+)$", re.MULTILINE)
 _UNOPENED = re.compile(r"could not open directory '(.+?)/?':")
 _MAX_DROPPED = 64
+# Written by `switchex init`: the user's local settings, never anyone's work.
+NEVER_SNAPSHOT = frozenset({".claude/settings.local.json"})
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ def _stage(repo: Repo, index: Path, max_file_bytes: int) -> _Staged:
         shutil.copy2(repo.index, index)
     env = _index_env(index)
     changed, unreadable = _changed_paths(repo, env)
+    changed = [p for p in changed if p not in NEVER_SNAPSHOT]
     too_large = _too_large(repo, changed, max_file_bytes) if max_file_bytes > 0 else []
     skip = set(too_large)
     unreadable += _update_index(repo, env, [p for p in changed if p not in skip])
@@ -274,7 +278,7 @@ def _commit(
     repo: Repo, heads: _Heads, tree: str, result: SnapshotResult, message: str | None
 ) -> SnapshotResult:
     """commit-tree + update-ref (CAS); on a lost race, re-read the chain and retry once."""
-    text = commit_message(result.attribution, message).encode()
+    text = commit_message(result.attribution, message, result.skipped_files).encode()
     for attempt in (1, 2):
         parent = heads.parent
         args = ["commit-tree", "--no-gpg-sign", tree, *(["-p", parent] if parent else [])]
@@ -300,18 +304,6 @@ def _commit(
 
 
 def _numstat(repo: Repo, commit: str) -> tuple[tuple[str, ...], int, int]:
-    out = git(
-        repo.worktree,
-        *("diff-tree", "-r", "-z", "--numstat", "--no-renames", "--no-textconv"),
-        *("--no-ext-diff", "--root", "--no-commit-id", commit),
-    )
-    files: list[str] = []
-    added = removed = 0
-    for token in out.decode("utf-8", "surrogateescape").split("\0"):
-        parts = token.lstrip("\n").split("\t", 2)
-        if len(parts) != 3:
-            continue
-        files.append(parts[2])
-        added += int(parts[0]) if parts[0].isdigit() else 0
-        removed += int(parts[1]) if parts[1].isdigit() else 0
-    return tuple(files), added, removed
+    out = git(repo.worktree, "diff-tree", *NUMSTAT_ARGS, "--root", "--no-commit-id", commit)
+    stat = parse_numstat(out)
+    return tuple(stat.files), stat.added, stat.removed

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from switchex.tracker.attribution import AttributionBook
+from switchex.tracker.enabled import EnabledRepos
 from switchex.tracker.records import Attribution, SnapshotResult
 from switchex.tracker.repo import resolve_worktree
 from switchex.tracker.snapshot import MAX_FILE_BYTES, take_snapshot
@@ -55,7 +56,10 @@ class Tracker:
         max_file_bytes: int = MAX_FILE_BYTES,
         snapshot: SnapshotFn = take_snapshot,
         book: AttributionBook | None = None,
+        enabled: EnabledRepos | None = None,
     ) -> None:
+        """`enabled`: the work trees the user allowed; a boundary anywhere else is dropped
+        before any git call. None (unit tests with a fake `snapshot`) allows every path."""
         self._on_result = on_result
         self._default = default_repo
         self._max_file_bytes = max_file_bytes
@@ -65,10 +69,17 @@ class Tracker:
         self._queues: dict[str, _Queue] = {}
         self._pending = 0
         self._closed = False
+        self._enabled = enabled
+
+    def allowed(self, path: Path | None) -> Path | None:
+        """The enabled work tree holding `path` (file system only, no git), else None."""
+        if path is None or self._enabled is None:
+            return path
+        return self._enabled.match(path)
 
     def boundary(self, session: str, repo: Path | None, agent: str | None = None) -> None:
         """A request arrived: snapshot what the session's last tool_use response did."""
-        target = self.book.repo_for(session, repo) or self._default
+        target = self.allowed(self.book.repo_for(session, repo) or self._default)
         if target is not None:
             attribution = self.book.current(session, agent)
             self._enqueue(_Job(target, attribution, attribution.kind == "human"))
@@ -81,8 +92,11 @@ class Tracker:
 
     def register(self, session: str, cwd: str) -> Path | None:
         """Hook registration: bind the session to the work tree holding `cwd` and take a
-        snapshot (baseline for a new chain). Runs `git rev-parse`: call it off the event loop."""
-        worktree = resolve_worktree(cwd)
+        snapshot (baseline for a new chain); None when `cwd` is in no enabled work tree.
+        Reads the file system (without `enabled`: runs `git rev-parse`): call it off the
+        event loop."""
+        enabled = self._enabled
+        worktree = enabled.match(cwd) if enabled is not None else resolve_worktree(cwd)
         if worktree is not None:
             self.book.bind(session, worktree)
             self._enqueue(_Job(worktree, Attribution.human(session), True))
@@ -90,7 +104,7 @@ class Tracker:
 
     def human_boundary(self, session: str) -> None:
         """UserPromptSubmit: changes since the last response are the human's."""
-        target = self.book.repo_for(session, None) or self._default
+        target = self.allowed(self.book.repo_for(session, None) or self._default)
         if target is not None:
             self._enqueue(_Job(target, Attribution.human(session), True))
 
