@@ -14,9 +14,8 @@ import orjson
 
 from switchex.config import Config
 from switchex.errors import RequestError
-from switchex.gateway import asgi, endpoints
+from switchex.gateway import asgi, dashboard, endpoints, metrics, status
 from switchex.gateway.context import Gateway, RequestObserver, log
-from switchex.gateway.dashboard import PAGE
 from switchex.gateway.messages import handle_messages
 from switchex.gateway.router import Router, SwitchEvent
 from switchex.journal.db import Journal
@@ -90,12 +89,14 @@ class App:
         elif path == "/v1/models" and method == "GET":
             await asgi.respond_json(send, 200, endpoints.models_json(gateway))
         elif path == "/status" and method == "GET":
-            await asgi.respond_json(send, 200, endpoints.status_json(gateway))
-        elif path == "/" and method == "GET":
-            await asgi.respond(send, 200, PAGE, "text/html; charset=utf-8")
+            await asgi.respond_json(send, 200, status.status_json(gateway))
         elif path == "/metrics" and method == "GET":
-            text = endpoints.metrics_text(gateway).encode()
-            await asgi.respond(send, 200, text, "text/plain; version=0.0.4")
+            body = status.metrics_text(gateway)
+            await asgi.respond(send, 200, body, metrics.CONTENT_TYPE)
+        elif path == "/events" and method == "GET":
+            await gateway.view.events.stream(receive, send)
+        elif path == "/" or path.startswith(("/api/", "/static/")):
+            await dashboard.serve(gateway, method, path, scope, receive, send)
         elif path.startswith("/hook/") and method == "POST":
             await self._hook(path.removeprefix("/hook/"), receive, send)
         else:

@@ -73,19 +73,27 @@ class Metrics:
             registry=registry,
         )
         self.switches = Counter(
-            "switchex_switches", "Changes of the serving tier.", ["from_tier", "to_tier"],
+            "switchex_switches",
+            "Changes of the serving tier.",
+            ["from_tier", "to_tier"],
             registry=registry,
         )
         self.tokens = Counter(
-            "switchex_tokens", "Tokens by served model and kind.", ["model", "kind"],
+            "switchex_tokens",
+            "Tokens by served model and kind.",
+            ["model", "kind"],
             registry=registry,
         )
         self.cost = Counter(
-            "switchex_cost_dollars", "Known cost in US dollars by served model.", ["model"],
+            "switchex_cost_dollars",
+            "Known cost in US dollars by served model.",
+            ["model"],
             registry=registry,
         )
         self.unpriced = Counter(
-            "switchex_unpriced_requests", "Answered requests whose cost is unknown.", ["model"],
+            "switchex_unpriced_requests",
+            "Answered requests whose cost is unknown.",
+            ["model"],
             registry=registry,
         )
         self.snapshot = Histogram(
@@ -134,7 +142,9 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def cooldowns(states: Mapping[str, Any], clock: Callable[[], float] = time.time) -> dict[str, float]:
+def cooldowns(
+    states: Mapping[str, Any], clock: Callable[[], float] = time.time
+) -> dict[str, float]:
     """Seconds left per tier, from the router's states (`cooling_until` epoch or None)."""
     now = clock()
     return {

@@ -1,8 +1,9 @@
 """What a request cost, from pydantic's genai-prices data or the tier's own `price:`.
 
 Invariants: an unknown model costs `None` (shown as unknown), never 0; a tier's `price:`
-override wins over the data; a tier on a loopback address (a local server) is priced only by
-its override, since its model names ("deepseek-r1:7b") would match someone's API price.
+override wins over the data; a non-Anthropic tier on a loopback address (a local server) is
+priced only by its override, since its model names ("deepseek-r1:7b") would match someone's
+API price.
 Anthropic-style usage counts `input_tokens` without the cache; genai-prices wants the total,
 with the cache reads and writes as parts of it. Looking a model up is cached (hits and
 misses), so pricing an answer costs a few float multiplications on the event loop.
@@ -91,7 +92,8 @@ def cost(model: str, summary: ResponseSummary, tier: TierConfig | None = None) -
     """The request's cost in dollars, or None when the model's price is unknown."""
     if tier is not None and tier.price is not None:
         return _rates(tier.price).cost(summary)
-    if not model or (tier is not None and _loopback(tier.url)):
+    local = tier is not None and tier.provider != "anthropic" and _loopback(tier.url)
+    if not model or local:
         return None
     rates, price = model_rates(model, tier.url if tier is not None else None)
     if rates is not None:

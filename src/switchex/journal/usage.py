@@ -12,7 +12,8 @@ class Usage:
     requests: int
     input_tokens: int
     output_tokens: int
-    cost: float
+    cost: float | None  # None: no answer of this model had a known price
+    unpriced: int = 0  # answers whose price is unknown (not counted in `cost`)
 
 
 def usage_by_model(journal: Path, worktree: Path) -> dict[str, Usage]:
@@ -24,7 +25,8 @@ def usage_by_model(journal: Path, worktree: Path) -> dict[str, Usage]:
     try:
         rows = connection.execute(
             """SELECT served_model, COUNT(*), SUM(input_tokens + cache_read_tokens
-                      + cache_creation_tokens), SUM(output_tokens), SUM(cost)
+                      + cache_creation_tokens), SUM(output_tokens), SUM(cost),
+                      COUNT(*) - COUNT(cost)
                FROM requests
                WHERE status = 200 AND (repo = ? OR substr(repo, 1, ?) = ?)
                GROUP BY served_model""",
@@ -34,4 +36,4 @@ def usage_by_model(journal: Path, worktree: Path) -> dict[str, Usage]:
         return {}
     finally:
         connection.close()
-    return {row[0]: Usage(row[1], row[2] or 0, row[3] or 0, row[4] or 0.0) for row in rows}
+    return {row[0]: Usage(row[1], row[2] or 0, row[3] or 0, row[4], row[5]) for row in rows}
