@@ -84,7 +84,8 @@ def headline(base: str, data: dict[str, Any]) -> str:
 
 def _switch_line(switch: dict[str, Any]) -> str:
     until = f", until {_when(switch['until'])}" if switch.get("until") else ""
-    return f"{_when(switch['time'])}  {switch['from']} -> {switch['to']}  ({switch['reason']}{until})"
+    moved = f"{switch['from']} -> {switch['to']}"
+    return f"{_when(switch['time'])}  {moved}  ({switch['reason']}{until})"
 
 
 @click.command("status")
