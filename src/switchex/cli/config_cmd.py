@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from switchex.cli.options import config_option, load
-from switchex.config import Config
+
+if TYPE_CHECKING:
+    from switchex.config import Config
 
 
 @click.group("config")

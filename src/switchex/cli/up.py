@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import socket
 import sys
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from switchex.gateway.app import App
 
 from switchex.cli.options import DEFAULT_PORT, config_option, load, state_dir, state_dir_option
 
@@ -31,6 +36,14 @@ def port_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def port_taken(host: str, port: int) -> str:
+    """The hint for a taken port (shared by `up` and `demo`)."""
+    return (
+        f"{host}:{port} is already in use (is switchex already up? `switchex status` says;"
+        " or choose another --port)"
+    )
 
 
 @click.command("up")
@@ -65,7 +78,7 @@ def up(
     if not config.active_tiers:
         raise click.ClickException("no tier of the chain is usable; run `switchex config check`")
     if not port_free(host, port):
-        raise click.ClickException(f"{host}:{port} is already in use (is switchex already up?)")
+        raise click.ClickException(port_taken(host, port))
     directory = ensure_state_dir(state_dir)
     app = build_app(config, directory, default_repo=repo, track=not no_track)
     chain = " -> ".join(t.name for t in config.active_tiers)
@@ -75,13 +88,21 @@ def up(
     serve(app, host, port)
 
 
-def serve(app: Any, host: str, port: int) -> None:
-    """Run the app on uvicorn (uvloop, httptools, joined response heads) until Ctrl-C."""
+def serve(app: App, host: str, port: int) -> None:
+    """Run the app on uvicorn (uvloop, httptools, joined response heads) until Ctrl-C or
+    SIGTERM; either is a clean stop: streams end, the journal is flushed, exit status 0."""
     import uvicorn
 
     from switchex.gateway.server import CoalescingHttpToolsProtocol
 
-    server = uvicorn.Server(
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            super().handle_exit(sig, frame)
+            if sig == signal.SIGTERM:  # asked to stop: not an error to re-raise after shutdown
+                self._captured_signals.remove(sig)
+            app.gateway.view.events.close()  # open dashboards must not hold the shutdown
+
+    server = Server(
         uvicorn.Config(
             app,
             host=host,
