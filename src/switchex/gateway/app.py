@@ -91,7 +91,7 @@ class App:
         elif path == "/status" and method == "GET":
             await asgi.respond_json(send, 200, status.status_json(gateway))
         elif path == "/metrics" and method == "GET":
-            body = status.metrics_text(gateway)
+            body = await asyncio.to_thread(status.metrics_text, gateway)
             await asgi.respond(send, 200, body, metrics.CONTENT_TYPE)
         elif path == "/events" and method == "GET":
             await gateway.view.events.stream(receive, send)

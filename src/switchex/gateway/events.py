@@ -4,6 +4,8 @@ Invariants: publishing never blocks and never raises; with no subscriber it is o
 check, so the request path pays nothing for a dashboard nobody has open. A slow subscriber
 loses events (its queue is bounded) instead of holding memory; the page re-reads the state
 on every event anyway. Publishing from another thread (the tracker's) hops onto the loop.
+Events are coalesced for FLUSH_SECONDS, so a busy gateway writes to each listener ten times a
+second at most, whatever its request rate.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from switchex.gateway import asgi
 
 QUEUE_SIZE = 256
 KEEPALIVE_SECONDS = 15.0
+FLUSH_SECONDS = 0.1
 
 
 class EventBus:
@@ -26,6 +29,7 @@ class EventBus:
         self._queues: set[asyncio.Queue[bytes | None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = 0
+        self._pending: list[bytes] = []
 
     @property
     def listeners(self) -> int:
@@ -37,10 +41,20 @@ class EventBus:
             return
         frame = b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
         if threading.get_ident() == self._thread:
-            self._deliver(frame)
+            self._batch(frame)
         elif self._loop is not None:
             with contextlib.suppress(RuntimeError):  # the loop is closing
-                self._loop.call_soon_threadsafe(self._deliver, frame)
+                self._loop.call_soon_threadsafe(self._batch, frame)
+
+    def _batch(self, frame: bytes) -> None:
+        """Coalesce: listeners get one write per FLUSH_SECONDS, not one per request."""
+        self._pending.append(frame)
+        if len(self._pending) == 1 and self._loop is not None:
+            self._loop.call_later(FLUSH_SECONDS, self._flush)
+
+    def _flush(self) -> None:
+        frames, self._pending = b"".join(self._pending), []
+        self._deliver(frames)
 
     def _deliver(self, frame: bytes | None) -> None:
         for queue in list(self._queues):

@@ -3,6 +3,8 @@
 Recording is cheap on the hot path: the labelled children of each (tier, outcome) pair are
 cached, so an answered request costs a few dict lookups and lock-free-ish increments. The
 cooldown gauge is computed at scrape time from the router, never kept up to date by hand.
+Rendering the exposition costs tens of microseconds per line in prometheus-client, so the
+gateway renders it in a worker thread, never on the event loop.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-# Seconds: from a fast local answer to a long streamed turn.
-LATENCY_BUCKETS = (0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
-TTFB_BUCKETS = (0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120)
-SNAPSHOT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+# Seconds. Few buckets on purpose: each is a line per (tier, outcome) in every scrape.
+LATENCY_BUCKETS = (0.1, 0.5, 2, 5, 15, 60, 300)
+TTFB_BUCKETS = (0.05, 0.25, 1, 3, 10, 30)
+SNAPSHOT_BUCKETS = (0.01, 0.05, 0.2, 1, 5)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
