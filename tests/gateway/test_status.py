@@ -54,3 +54,10 @@ def test_status_json_of_a_running_gateway_is_json(
     result = CliRunner().invoke(cli, ["status", "--json", "--url", gateway.url])
     data = json.loads(result.output)
     assert data["gateway"] == "up" and data["journal"].endswith("journal.sqlite3")
+
+
+def test_context_window_comes_from_genai_prices_unless_configured(
+    claude: FakeAnthropic, make_gateway: MakeGateway
+) -> None:
+    gateway = make_gateway(claude, models={"default": "claude-opus-4-5"})
+    assert status(gateway.url)["tiers"][0]["context_window"] == 200_000

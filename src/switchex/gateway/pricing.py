@@ -111,6 +111,7 @@ def cost(model: str, summary: ResponseSummary, tier: TierConfig | None = None) -
     return round(float(price.calc_price(usage)["total_price"]), 8)
 
 
+@lru_cache(maxsize=256)
 def context_window(model: str, api_url: str | None = None) -> int | None:
     """The model's context window in tokens, when genai-prices knows it."""
     found = _lookup(model.lower(), api_url)

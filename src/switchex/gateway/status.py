@@ -12,6 +12,8 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from switchex.config import TierConfig
+from switchex.gateway import pricing
 from switchex.gateway.events import EventBus
 from switchex.gateway.metrics import Metrics, cooldowns
 from switchex.gateway.router import Router, SwitchEvent
@@ -78,7 +80,7 @@ def _tier_json(gateway: Gateway, name: str, now: float) -> dict[str, Any]:
         "provider": tier.provider,
         "base_url": tier.url,
         "model": tier.models.get("default", "(as requested)"),
-        "context_window": tier.context_window,
+        "context_window": tier.context_window or _window(tier),
         "key": tier.key_state,
         "state": status,
         "until": state.cooling_until if state and state.cooling(now) else None,
@@ -86,6 +88,14 @@ def _tier_json(gateway: Gateway, name: str, now: float) -> dict[str, Any]:
         "probe": bool(state and state.probing),
         "failures": state.failures if state else 0,
     }
+
+
+def _window(tier: TierConfig) -> int | None:
+    """The default model's context window from genai-prices (not for local servers)."""
+    model = tier.models.get("default")
+    if model is None or (tier.provider != "anthropic" and not tier.key_required):
+        return None
+    return pricing.context_window(model, tier.url)
 
 
 def status_json(gateway: Gateway) -> dict[str, Any]:
