@@ -8,22 +8,17 @@ import sys
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich.console import Console, RenderableType
 
 from switchex.cli.options import state_dir
-from switchex.errors import SwitchexError
-from switchex.journal.db import connect, insert
-from switchex.journal.usage import usage_by_model
-from switchex.review import render
-from switchex.review.accept import accept
-from switchex.review.analyze import ModelUsage, analyze, pending_diff
-from switchex.review.outcome import Outcome
-from switchex.review.rollback import rollback
-from switchex.review.undo import undo
-from switchex.tracker.repo import resolve_worktree
+
+if TYPE_CHECKING:  # the review machinery loads when the command runs, not for --help
+    from rich.console import Console, RenderableType
+
+    from switchex.review.analyze import ModelUsage
+    from switchex.review.outcome import Outcome
 
 EXIT_ERROR = 1
 EXIT_CONFLICT = 2
@@ -35,6 +30,10 @@ def _journal_path() -> Path:
 
 def load_usage(worktree: Path) -> Mapping[str, ModelUsage] | None:
     """Requests, tokens and cost per exact model id, from the journal (None: no journal)."""
+    from switchex.journal.usage import usage_by_model
+    from switchex.review.analyze import ModelUsage
+    from switchex.tracker.repo import resolve_worktree
+
     path = _journal_path()
     if not path.exists():
         return None
@@ -47,6 +46,9 @@ def load_usage(worktree: Path) -> Mapping[str, ModelUsage] | None:
 
 def _journal_decision(repo: Path, outcome: Outcome) -> None:
     """Record a written review decision in the journal too (the refs remain the truth)."""
+    from switchex.journal.db import connect, insert
+    from switchex.tracker.repo import resolve_worktree
+
     if not outcome.written or outcome.dry_run:
         return
     detail = {
@@ -110,6 +112,9 @@ def _action(analyze_: bool, chosen: Mapping[str, object], dry_run: bool, allow: 
 
 
 def _analyze(repo: Path, as_json: bool) -> int:
+    from switchex.review import render
+    from switchex.review.analyze import analyze
+
     analysis = analyze(repo, load_usage(repo))
     if as_json:
         _emit_json(render.analysis_json(analysis))
@@ -119,6 +124,9 @@ def _analyze(repo: Path, as_json: bool) -> int:
 
 
 def _diff(repo: Path, model: str, as_json: bool) -> int:
+    from switchex.review import render
+    from switchex.review.analyze import pending_diff
+
     patches = pending_diff(repo, model)
     if as_json:
         _emit_json(render.diff_json(model, patches))
@@ -130,6 +138,11 @@ def _diff(repo: Path, model: str, as_json: bool) -> int:
 
 
 def _change(action: str, model: str, repo: Path, as_json: bool, dry_run: bool, allow: bool) -> int:
+    from switchex.review import render
+    from switchex.review.accept import accept
+    from switchex.review.rollback import rollback
+    from switchex.review.undo import undo
+
     outcome: Outcome
     if action == "accept":
         outcome = accept(repo, model, dry_run=dry_run)
@@ -203,6 +216,8 @@ def review(
     not a git work tree, lock busy, nothing to undo), 2 conflicts: nothing written
     (2 is also click's status for a usage error).
     """
+    from switchex.errors import SwitchexError
+
     chosen = {"accept": accept_, "rollback": rollback_, "undo": undo_, "diff": diff_}
     action = _action(analyze_, chosen, dry_run, allow_conflicts)
     model = accept_ or rollback_ or diff_ or ""

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,9 @@ from switchex.cli.options import url_option
 
 
 def fetch_status(url: str, timeout: float = 2.0) -> dict[str, Any] | None:
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(f"{url}/status", timeout=timeout) as response:
             data: dict[str, Any] = json.loads(response.read())
