@@ -62,7 +62,7 @@ class Story:
     """Claude writes a file, hits its limit, the local model edits another, over a real gateway."""
 
     def __init__(self, tmp_path: Path, claude: FakeAnthropic, local: FakeAnthropic) -> None:
-        self.repo = tmp_path / "project"
+        self.repo = Path.home() / "project"  # the test's HOME: shown as ~/project
         self.repo.mkdir()
         git(self.repo, "init", "-q")
         (self.repo / "README.md").write_text("hello\n")
@@ -133,6 +133,7 @@ def test_failover_requests_review_and_rollback_in_the_browser(
     expect(rows.first).to_contain_text("unknown")  # a local model without `price:`
     expect(page.locator("#requests")).to_contain_text("claude-sonnet-4-5")
     expect(page.locator("#requests")).to_contain_text("$0.0")
+    expect(rows.first).to_contain_text("~/project")
     shoot(page, tmp_path, "requests")
 
     page.click("a[data-view=models]")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import html
 import secrets
 import sqlite3
 import time
@@ -53,6 +54,13 @@ def valid_token(secret: bytes, token: str) -> bool:
     return bool(nonce) and hmac.compare_digest(mac, expected)
 
 
+def _page(gateway: Gateway) -> bytes:
+    """The page with its CSRF token, and the home directory (paths under it show as ~)."""
+    home = html.escape(str(Path.home()), quote=True).encode()
+    page = _asset("index.html").replace(b"{{home}}", home)
+    return page.replace(b"{{csrf}}", new_token(gateway.view.secret).encode())
+
+
 async def serve(
     gateway: Gateway,
     method: str,
@@ -68,10 +76,7 @@ async def serve(
         elif method != "GET":
             raise RequestError(f"{method} {path}: the dashboard answers GET only here", 405)
         elif path == "/":
-            page = _asset("index.html").replace(
-                b"{{csrf}}", new_token(gateway.view.secret).encode()
-            )
-            await asgi.respond(send, 200, page, "text/html; charset=utf-8", SECURITY)
+            await asgi.respond(send, 200, _page(gateway), "text/html; charset=utf-8", SECURITY)
         elif path.startswith("/static/") and path.removeprefix("/static/") in STATIC:
             name = path.removeprefix("/static/")
             await asgi.respond(send, 200, _asset(name), STATIC[name], SECURITY)

@@ -2,6 +2,8 @@
 // The switchex dashboard: reads /api/*, listens to /events (SSE), acts through POST /api/review.
 const $ = id => document.getElementById(id);
 const csrf = document.querySelector('meta[name="csrf"]').content;
+const home = document.querySelector('meta[name="home"]').content;
+const short = p => p && home && (p === home || p.startsWith(home + "/")) ? "~" + p.slice(home.length) : p || "";
 const state = { status: null, switches: [], requests: [], view: "chain" };
 
 const clock = s => s ? new Date(s * 1000).toLocaleTimeString([], { hour12: false }) : "";
@@ -81,7 +83,7 @@ function requestRow(r) {
   return row([stamp(r.time), r.tier || "-", r.served_model || "-", [String(r.status), r.status === 200 ? "" : "bad"],
     [ms(r.latency_ms), "num"], [ms(r.ttfb_ms), "num"], [tokens, "num"],
     [r.status === 200 ? money(r.cost) : "", r.cost == null ? "num unknown" : "num"],
-    (r.session || "").slice(0, 8), r.repo || ""]);
+    (r.session || "").slice(0, 8), short(r.repo)]);
 }
 function renderRequests() {
   const body = $("requests"); body.replaceChildren(...state.requests.map(requestRow));
@@ -114,7 +116,7 @@ async function loadRepos() {
   const repos = await getJson("/api/repos"); const box = $("repos"); box.replaceChildren();
   if (!repos.length) box.appendChild(el("p", "no tracked repository has snapshots yet", "muted"));
   for (const r of repos) {
-    box.appendChild(el("h2", r.repo));
+    box.appendChild(el("h2", short(r.repo)));
     const table = el("table"); const head = row(["time", "model", "tier", "kind", "files", "lines", "commit"]);
     table.appendChild(head);
     for (const s of r.snapshots) table.appendChild(row([stamp(s.time), s.model, s.tier, s.kind,
@@ -129,7 +131,7 @@ async function loadRepos() {
     }).catch(() => {});
   }
   const select = $("review-repo"); const current = select.value;
-  select.replaceChildren(...repos.map(r => { const o = el("option", r.repo); o.value = r.repo; return o; }));
+  select.replaceChildren(...repos.map(r => { const o = el("option", short(r.repo)); o.value = r.repo; return o; }));
   if (current) select.value = current;
 }
 
