@@ -44,9 +44,9 @@ def test_file_is_found_in_the_working_directory(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("yaml_text", "named"),
     [
-        ("tiers:\n  - name: x\n    provider: mistral\n", "tiers.0.provider"),
+        ("tiers:\n  - name: x\n    provider: mistral\n", "bad.yaml:3: tier 1 (x): provider"),
         ("tiers:\n  - name: x\n    provider: gemini\n", "models.default"),
-        ("tiers:\n  - name: x\n    provider: anthropic\n    colour: red\n", "tiers.0.colour"),
+        ("tiers:\n  - name: x\n    provider: anthropic\n    colour: red\n", 'unknown key "colour"'),
         ("tiers: []\n", "tiers"),
         ("tiers:\n  - {name: a, provider: anthropic}\n  - {name: a, provider: anthropic}\n", "a"),
         ("- just\n- a list\n", "top level"),
@@ -129,3 +129,49 @@ def test_server_and_limits_are_validated_naming_the_key() -> None:
         )
     with pytest.raises(ConfigError, match=r"limits\.request_body_bytes"):
         parse_config({"tiers": [TIER], "limits": {"request_body_bytes": 0}}, {}, "t")
+
+
+def test_unknown_key_names_line_tier_and_suggestion(tmp_path: Path) -> None:
+    path = tmp_path / "switchex.yaml"
+    path.write_text(
+        "tiers:\n  - name: claude\n    provider: anthropic\n  - name: gem\n"
+        "    provider: gemini\n    modles: {default: g}\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(str(path), env={}, cwd=tmp_path)
+    assert f'{path}:6: tier 2 (gem): unknown key "modles" (did you mean "models"?)' in str(
+        caught.value
+    )
+
+
+def test_unset_variable_outside_api_key_is_an_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "switchex.yaml"
+    path.write_text(
+        "tiers:\n  - name: local\n    provider: openai\n    base_url: ${LOCAL_URL}\n"
+        "    models: {default: m}\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(str(path), env={}, cwd=tmp_path)
+    assert f"{path}:4: tier 1 (local): base_url: ${{LOCAL_URL}} is not set" in str(caught.value)
+    assert load_config(str(path), env={"LOCAL_URL": "http://127.0.0.1:1/v1"}).tiers[0].base_url
+
+
+def test_unset_api_key_is_an_absent_key_whose_variable_is_remembered(tmp_path: Path) -> None:
+    path = tmp_path / "switchex.yaml"
+    path.write_text(
+        "tiers:\n  - name: or\n    provider: openai\n    base_url: https://openrouter.ai/api/v1\n"
+        "    api_key: ${OPENROUTER_API_KEY}\n    models: {default: m}\n"
+    )
+    config = load_config(str(path), env={}, cwd=tmp_path)
+    assert config.tiers[0].api_key is None
+    assert config.key_vars == {"or": "OPENROUTER_API_KEY"}
+
+
+def test_price_override_is_validated(tmp_path: Path) -> None:
+    path = tmp_path / "switchex.yaml"
+    path.write_text(
+        "tiers:\n  - name: local\n    provider: openai\n    base_url: http://127.0.0.1:1/v1\n"
+        "    models: {default: m}\n    price: {input: 0.5, output: 1.5, cache_read: 0.1}\n"
+    )
+    price = load_config(str(path), env={}, cwd=tmp_path).tiers[0].price
+    assert price is not None and (price.input, price.output, price.cache_read) == (0.5, 1.5, 0.1)

@@ -24,11 +24,21 @@ DEFAULT_BASE_URLS: dict[str, str] = {
     "gemini": "https://generativelanguage.googleapis.com",
 }
 
+Loc = tuple[int | str, ...]
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TierPrice(_Strict):
+    """Dollars per million tokens, for models genai-prices does not know (local, private)."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cache_read: float | None = Field(default=None, ge=0)
+    cache_write: float | None = Field(default=None, ge=0)
 
 
 class TierConfig(_Strict):
@@ -51,6 +61,7 @@ class TierConfig(_Strict):
     project: str | None = Field(default=None, description="vertex: the Google Cloud project")
     region: str | None = Field(default=None, description="vertex/bedrock: the cloud region")
     profile: str | None = Field(default=None, description="bedrock: the AWS profile")
+    price: TierPrice | None = None
 
     @field_validator("api_key")
     @classmethod
@@ -192,6 +203,7 @@ class Config(_Strict):
     state: str | None = Field(default=None, pattern=r"^(rediss?|unix)://")
     journal: str | None = Field(default=None, pattern=r"^postgres(ql)?://")
     source: str = "embedded default"
+    key_vars: dict[str, str] = Field(default_factory=dict)  # tier -> the unset key's variable
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:
@@ -214,14 +226,27 @@ class Config(_Strict):
         raise ConfigError(f"unknown tier {name!r}; the chain has: {known}")
 
 
-def expand_vars(value: Any, env: Mapping[str, str]) -> Any:
-    """Expand `${VAR}` and `${VAR:-default}` in every string of a parsed YAML value."""
+def expand_vars(
+    value: Any, env: Mapping[str, str], unset: list[tuple[Loc, str]] | None = None, at: Loc = ()
+) -> Any:
+    """Expand `${VAR}` and `${VAR:-default}` in every string of a parsed YAML value.
+
+    An unset (or empty) variable without a default expands to "" and is noted in `unset`
+    with where it was, so the caller can refuse it where "" is not a value.
+    """
     if isinstance(value, str):
-        return _VAR.sub(lambda m: env.get(m.group(1)) or (m.group(2) or ""), value)
+
+        def one(match: re.Match[str]) -> str:
+            name, default = match.group(1), match.group(2)
+            if not env.get(name) and default is None and unset is not None:
+                unset.append((at, name))
+            return env.get(name) or (default or "")
+
+        return _VAR.sub(one, value)
     if isinstance(value, list):
-        return [expand_vars(item, env) for item in value]
+        return [expand_vars(item, env, unset, (*at, i)) for i, item in enumerate(value)]
     if isinstance(value, dict):
-        return {key: expand_vars(item, env) for key, item in value.items()}
+        return {k: expand_vars(item, env, unset, (*at, k)) for k, item in value.items()}
     return value
 
 
@@ -252,28 +277,50 @@ def default_config_data(env: Mapping[str, str]) -> dict[str, Any]:
             },
         ],
         "notify": notify,
+        "key_vars": {
+            "gemini-flash": "GOOGLE_API_KEY or GEMINI_API_KEY",
+            "deepseek-r1": "OPENROUTER_API_KEY",
+        },
     }
 
 
-def _format_error(error: ValidationError, source: str) -> str:
-    lines = [f"{source}: invalid configuration"]
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        lines.append(f"  {where}: {item['msg']}")
-    return "\n".join(lines)
+def _unset_keys(data: dict[str, Any], unset: list[tuple[Loc, str]]) -> dict[str, str]:
+    """Tier name -> variable of an unset `api_key`; drops the entries that may be empty."""
+    keys: dict[str, str] = {}
+    for loc, name in list(unset):
+        if len(loc) == 3 and loc[0] == "tiers" and loc[2] == "api_key":
+            tier = data["tiers"][loc[1]]
+            keys[str(tier.get("name", loc[1]))] = name
+            unset.remove((loc, name))
+        elif loc[:1] == ("notify",):  # a blank notification URL is dropped, as documented
+            unset.remove((loc, name))
+    return keys
 
 
-def parse_config(data: Any, env: Mapping[str, str], source: str) -> Config:
-    """Validate parsed YAML (after `${VAR}` expansion) into a Config."""
+def parse_config(
+    data: Any, env: Mapping[str, str], source: str, node: yaml.Node | None = None
+) -> Config:
+    """Validate parsed YAML (after `${VAR}` expansion) into a Config.
+
+    An unset `${VAR}` is an error anywhere but in `api_key` (an absent key, whose variable
+    `key_vars` remembers) and `notify`; `node` (from `yaml.compose`) gives errors their line.
+    """
+    from switchex.config_errors import describe, unset_vars
+
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: the top level must be a mapping with a `tiers` list")
-    data = expand_vars(data, env)
-    if env.get("DISCORD_WEBHOOK_URL") and "notify" not in data:
-        data["notify"] = [env["DISCORD_WEBHOOK_URL"]]
+    unset: list[tuple[Loc, str]] = []
+    expanded = expand_vars(data, env, unset)
+    key_vars = _unset_keys(expanded, unset) if isinstance(expanded.get("tiers"), list) else {}
+    if unset:
+        raise ConfigError(unset_vars(unset, data, source, node))
+    if env.get("DISCORD_WEBHOOK_URL") and "notify" not in expanded:
+        expanded["notify"] = [env["DISCORD_WEBHOOK_URL"]]
     try:
-        return Config.model_validate({**data, "source": source})
+        key_vars = {**expanded.get("key_vars", {}), **key_vars}
+        return Config.model_validate({**expanded, "source": source, "key_vars": key_vars})
     except ValidationError as error:
-        raise ConfigError(_format_error(error, source)) from None
+        raise ConfigError(describe(error, Config, data, source, node)) from None
 
 
 def find_config_file(explicit: str | None, env: Mapping[str, str], cwd: Path) -> Path | None:
@@ -297,9 +344,10 @@ def load_config(
     if path is None:
         return parse_config(default_config_data(env), env, "embedded default")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data, node = yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read: {error}") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
-    return parse_config(data, env, str(path))
+    return parse_config(data, env, str(path), node)

@@ -24,6 +24,12 @@ log = logging.getLogger("switchex.keys")
 
 KEY_HEADER = "x-switchex-key"
 GUARDED = frozenset({"/v1/messages", "/v1/messages/count_tokens", "/", "/status", "/metrics"})
+GUARDED_PREFIXES = ("/api/", "/events", "/static/")  # the dashboard's data, feed and assets
+
+
+def guarded(path: str) -> bool:
+    """Whether a served gateway asks a client key for `path`."""
+    return path in GUARDED or path.startswith(GUARDED_PREFIXES)
 
 
 def digest(key: str) -> str:

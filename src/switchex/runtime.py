@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ class TrackingObserver:
         self._hints: dict[str, Path | None] = {}
         self._quiet: dict[Path, float] = {}
         self._last_skip: dict[Path, str] = {}
+        self.on_snapshot: Callable[[float, dict[str, Any]], None] | None = None  # metrics, SSE
 
     def boundary(self, session: str, request: dict[str, Any], agent: str) -> str | None:
         hint = self._hints.get(session) if session else None
@@ -116,27 +118,26 @@ class TrackingObserver:
         self._journal(result)
 
     def _journal(self, result: SnapshotResult) -> None:
-        if self.journal is None:
-            return
         who = result.attribution
-        self.journal.record(
-            "snapshots",
-            {
-                "time": time.time(),
-                "repo": str(result.worktree),
-                "ref": result.ref,
-                "commit_id": result.commit,
-                "model": who.model,
-                "tier": who.tier,
-                "session": who.session,
-                "kind": who.kind,
-                "files": len(result.files),
-                "added": result.added,
-                "removed": result.removed,
-                "skipped": result.skipped,
-                "seconds": result.seconds,
-            },
-        )
+        row = {
+            "time": time.time(),
+            "repo": str(result.worktree),
+            "ref": result.ref,
+            "commit_id": result.commit,
+            "model": who.model,
+            "tier": who.tier,
+            "session": who.session,
+            "kind": who.kind,
+            "files": len(result.files),
+            "added": result.added,
+            "removed": result.removed,
+            "skipped": result.skipped,
+            "seconds": result.seconds,
+        }
+        if self.on_snapshot is not None:
+            self.on_snapshot(result.seconds, row)
+        if self.journal is not None:
+            self.journal.record("snapshots", row)
 
     def close(self) -> None:
         if self.tracker is not None:
@@ -162,6 +163,7 @@ def build_app(
             max_file_bytes=config.tracking.max_file_bytes,
             enabled=enabled,
         )
+        observer.on_snapshot = gateway.view.snapshot
         gateway.observer = observer
     if notifier is not None:
         gateway.on_switch.append(notifier.switched)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -67,6 +68,23 @@ def test_up_serves_logs_one_line_per_request_and_stops_on_ctrl_c(
     assert state.stat().st_mode & 0o777 == 0o700  # created private, with the hook secret
     assert (state / "hook-secret").stat().st_mode & 0o777 == 0o600
     assert (state / "journal.sqlite3").stat().st_mode & 0o777 == 0o600
+
+
+def test_sigterm_is_a_clean_stop_with_the_journal_flushed(
+    tmp_path: Path, claude: FakeAnthropic
+) -> None:
+    port = free_port()
+    config = f"tiers:\n  - {{name: main, provider: anthropic, base_url: '{claude.base_url}'}}\n"
+    process = start(tmp_path, port, config)
+    wait_health(port)
+    assert post(f"http://127.0.0.1:{port}/v1/messages", message()).status == 200
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=15)
+    assert process.returncode == 0, output
+    assert "switchex stopped" in output
+    connection = sqlite3.connect(tmp_path / "state" / "journal.sqlite3")
+    assert connection.execute("SELECT COUNT(*) FROM requests").fetchone()[0] == 1
+    connection.close()
 
 
 def test_up_says_when_the_port_is_taken(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from switchex.cli.review import review
-from switchex.cli.status import recorded_switches
+from switchex.cli.status import default_journal, recorded_switches
 from switchex.journal.postgres import PostgresJournal
 from switchex.tracker.snapshot import Attribution, take_snapshot
 from tests.team.servers import PostgresServer
@@ -70,7 +70,7 @@ def test_status_and_review_read_the_team_journal(
     config = tmp_path / "team.yaml"
     config.write_text(f"tiers: [{{name: org, provider: anthropic}}]\njournal: '{postgres.dsn}'\n")
     monkeypatch.setenv("SWITCHEX_CONFIG", str(config))
-    lines = recorded_switches()
-    assert lines[0] == "last recorded switches:" and "org -> b  (rate_limit)" in lines[1]
+    [switch] = recorded_switches(default_journal())
+    assert (switch["from"], switch["to"], switch["reason"]) == ("org", "b", "rate_limit")
     [model] = analyze(developer)["models"]  # type: ignore[misc]
     assert model["usage"]["requests"] == 1 and model["usage"]["cost"] == 0.25

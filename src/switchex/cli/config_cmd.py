@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from switchex.cli.options import config_option, load
 from switchex.redact import redact_url
+
+if TYPE_CHECKING:
+    from switchex.config import Config
 
 
 @click.group("config")
@@ -19,11 +23,12 @@ def config() -> None:
 @config_option
 def config_check(config_path: str | None) -> None:
     """Print the resolved chain and which credentials are present (never their values)."""
-    from rich.console import Console
     from rich.table import Table
 
+    from switchex.cli.output import console as make_console
+
     cfg = load(config_path)
-    console = Console()
+    console = make_console()
     console.print(f"configuration: {cfg.source}")
     table = Table("#", "tier", "provider", "base url", "model", "key", "status")
     position = 0
@@ -37,13 +42,19 @@ def config_check(config_path: str | None) -> None:
             redact_url(tier.url),
             tier.models.get("default", "(as requested)"),
             tier.key_state,
-            "[green]in chain[/]" if usable else "[yellow]skipped: no key[/]",
+            "[green]in chain[/]" if usable else f"[yellow]skipped: {_no_key(cfg, tier.name)}[/]",
         )
     console.print(table)
     if cfg.notify.urls:
         console.print(f"notifications: {len(cfg.notify.urls)} target(s)")
     if not cfg.active_tiers:
         raise click.ClickException("no tier is usable")
+
+
+def _no_key(cfg: Config, name: str) -> str:
+    """Why a tier is skipped, naming the variable its key comes from."""
+    var = cfg.key_vars.get(name)
+    return f"no key (set {' or '.join('$' + v for v in var.split(' or '))})" if var else "no key"
 
 
 @config.command("import-litellm")

@@ -33,8 +33,9 @@ def log_command(repo: Path, as_json: bool, limit: int) -> None:
     if not entries:
         click.echo(f"{worktree}: no switchex snapshots yet")
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from switchex.cli.output import console
 
     table = Table("time", "commit", "model", "tier", "kind", "files", "+", "-")
     for entry in entries:
@@ -50,7 +51,7 @@ def log_command(repo: Path, as_json: bool, limit: int) -> None:
             f"[green]{entry['added']}[/]",
             f"[red]{entry['removed']}[/]",
         )
-    Console().print(table)
+    console().print(table)
     for entry in entries:
         if entry["left_out"]:
             left = ", ".join(entry["left_out"])

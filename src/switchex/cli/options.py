@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from switchex.config import Config, load_config
-from switchex.errors import ConfigError
+if TYPE_CHECKING:
+    from switchex.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,6 +62,9 @@ def url_option(func: F) -> F:
 
 def load(config_path: str | None) -> Config:
     """The configuration, or a clear CLI error naming the file and key at fault."""
+    from switchex.config import load_config
+    from switchex.errors import ConfigError
+
     try:
         return load_config(config_path)
     except ConfigError as error:

@@ -115,6 +115,7 @@ def review(
     history, not a git work tree, lock busy, nothing to undo), 2 conflicts: nothing written,
     or with --allow-conflicts written with conflicted files listed; 64 usage error.
     """
+
     chosen = {"accept": accept_, "rollback": rollback_, "undo": undo_, "diff": diff_}
     if ctx.invoked_subcommand is not None:
         if any(chosen.values()) or analyze_ or dry_run or allow_conflicts:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import socket
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
@@ -52,6 +54,14 @@ def port_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def port_taken(host: str, port: int) -> str:
+    """The hint for a taken port (shared by `up` and `demo`)."""
+    return (
+        f"{host}:{port} is already in use (is switchex already up? `switchex status` says;"
+        " or choose another --port)"
+    )
 
 
 @click.command("up")
@@ -101,7 +111,7 @@ def up(
     if not config.active_tiers:
         raise click.ClickException("no tier of the chain is usable; run `switchex config check`")
     if not port_free(host, port):
-        raise click.ClickException(f"{host}:{port} is already in use (is switchex already up?)")
+        raise click.ClickException(port_taken(host, port))
     directory = ensure_state_dir(state_dir)
     served = not is_loopback(host)
     if served and not (config.server.keys or config.journal):
@@ -192,12 +202,20 @@ def bound(config: Config, host: str | None, port: int | None) -> Config:
 
 
 def serve(app: App, host: str, port: int) -> None:
-    """Run the app on uvicorn (uvloop, httptools, limits, joined response heads) until Ctrl-C."""
+    """Run the app on uvicorn (uvloop, httptools, limits, joined response heads) until Ctrl-C
+    or SIGTERM; either is a clean stop: streams end, the journal is flushed, exit status 0."""
     import uvicorn
 
     from switchex.gateway.server import protocol_for
 
-    server = uvicorn.Server(
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            super().handle_exit(sig, frame)
+            if sig == signal.SIGTERM:  # asked to stop: not an error to re-raise after shutdown
+                self._captured_signals.remove(sig)
+            app.gateway.view.events.close()  # open dashboards must not hold the shutdown
+
+    server = Server(
         uvicorn.Config(
             app,
             host=host,

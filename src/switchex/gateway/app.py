@@ -17,13 +17,12 @@ import orjson
 
 from switchex.config import Config
 from switchex.errors import RequestError
-from switchex.gateway import asgi, endpoints, guard
+from switchex.gateway import asgi, dashboard, endpoints, guard, metrics, status
 from switchex.gateway.context import Gateway, RequestObserver, log
-from switchex.gateway.dashboard import PAGE
 from switchex.gateway.messages import handle_messages
 from switchex.gateway.router import Router, SwitchEvent
 from switchex.journal.open import open_journal
-from switchex.keys import GUARDED, KeyRing
+from switchex.keys import KeyRing, guarded
 from switchex.providers.base import Provider
 from switchex.secret import HOOK_SECRET_HEADER
 from switchex.state.base import StateStore
@@ -112,7 +111,7 @@ class App:
             if refusal is not None:
                 await self.refuse(scope, refusal, send)
                 return
-            if self.keys.required and path in GUARDED and not await self._admitted(scope, send):
+            if self.keys.required and guarded(path) and not await self._admitted(scope, send):
                 return
             await self._route(method, path, scope, receive, send)
         except RequestError as refused:  # a translator refused the input: the client's fault
@@ -179,12 +178,14 @@ class App:
         elif path == "/v1/models" and method == "GET":
             await asgi.respond_json(send, 200, endpoints.models_json(gateway))
         elif path == "/status" and method == "GET":
-            await asgi.respond_json(send, 200, endpoints.status_json(gateway))
-        elif path == "/" and method == "GET":
-            await asgi.respond(send, 200, PAGE, "text/html; charset=utf-8")
+            await asgi.respond_json(send, 200, status.status_json(gateway))
         elif path == "/metrics" and method == "GET":
-            text = endpoints.metrics_text(gateway).encode()
-            await asgi.respond(send, 200, text, "text/plain; version=0.0.4")
+            body = await asyncio.to_thread(status.metrics_text, gateway)
+            await asgi.respond(send, 200, body, metrics.CONTENT_TYPE)
+        elif path == "/events" and method == "GET":
+            await gateway.view.events.stream(receive, send)
+        elif path == "/" or path.startswith(("/api/", "/static/")):
+            await dashboard.serve(gateway, method, path, scope, receive, send)
         elif path.startswith("/hook/") and method == "POST":
             await self._hook(path.removeprefix("/hook/"), scope, receive, send)
         else:

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from switchex.config import Config, TierConfig
 from switchex.gateway.http1 import Pool
 from switchex.gateway.router import Router, SwitchEvent
+from switchex.gateway.status import Observatory
 from switchex.journal.db import JournalWriter
 from switchex.providers.base import Provider, TierSpec
 from switchex.state.base import MemoryStore, StateStore
@@ -59,10 +60,12 @@ class Gateway:
     served: dict[str, str] = field(default_factory=dict)  # tier -> the model it last served
     tiers: dict[str, TierConfig] = field(init=False)
     specs: dict[str, TierSpec] = field(init=False)
+    view: Observatory = field(init=False)  # metrics, live events, last served
 
     def __post_init__(self) -> None:
         self.tiers = {tier.name: tier for tier in self.config.active_tiers}
         self.specs = {name: tier_spec(tier) for name, tier in self.tiers.items()}
+        self.view = Observatory(self.router)
 
     def http(self) -> Pool:
         if self.pool is None or self.pool.closed:
@@ -74,6 +77,7 @@ class Gateway:
     def switched(self, event: SwitchEvent) -> None:
         """Record a change of serving tier everywhere it is shown."""
         self.switches.append(event)
+        self.view.switched(event)
         until = time.strftime("%H:%M:%S", time.localtime(event.until)) if event.until else "-"
         log.warning(
             "switch %s -> %s (%s, until %s)", event.from_tier, event.to_tier, event.reason, until

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import orjson
@@ -14,7 +13,6 @@ from switchex.gateway.http1 import UpstreamBroken
 from switchex.gateway.messages import parse_request
 from switchex.gateway.relay import relay_headers
 from switchex.providers.anthropic import forward_headers
-from switchex.redact import redact_url
 
 CLAUDE_MODELS = (  # what Claude Code asks for; every tier maps these through its `models`
     "claude-opus-5-5",
@@ -90,67 +88,6 @@ async def _forward_count(
     except Exception:
         log.exception("count_tokens forward failed")
         return False
-
-
-def status_json(gateway: Gateway) -> dict[str, Any]:
-    """The gateway's state, as `switchex status --json` prints it. Never holds a key."""
-    now = time.time()
-    tiers = []
-    for tier in gateway.config.tiers:
-        state = gateway.router.states.get(tier.name)
-        tiers.append(
-            {
-                "name": tier.name,
-                "provider": tier.provider,
-                "base_url": redact_url(tier.url),
-                "model": tier.models.get("default", "(as requested)"),
-                "context_window": tier.context_window,
-                "key": tier.key_state,
-                "state": state.status(now) if state else "skipped",
-                "until": state.cooling_until if state and state.cooling(now) else None,
-                "reason": state.reason if state else "no key",
-                "failures": state.failures if state else 0,
-            }
-        )
-    return {
-        "active": gateway.router.active,
-        "uptime": round(now - gateway.started, 1),
-        "tiers": tiers,
-        "switches": [
-            {
-                "time": s.time,
-                "from": s.from_tier,
-                "to": s.to_tier,
-                "reason": s.reason,
-                "until": s.until,
-            }
-            for s in reversed(gateway.switches)
-        ],
-        "served": dict(gateway.served),
-        "requests": sum(gateway.counts.values()),
-    }
-
-
-def metrics_text(gateway: Gateway) -> str:
-    lines = [
-        "# HELP switchex_requests_total Requests answered, by tier and status.",
-        "# TYPE switchex_requests_total counter",
-    ]
-    for (tier, status), count in sorted(gateway.counts.items()):
-        lines.append(f'switchex_requests_total{{tier="{tier}",status="{status}"}} {count}')
-    lines += [
-        "# HELP switchex_tier_cooling 1 while a tier is cooling.",
-        "# TYPE switchex_tier_cooling gauge",
-    ]
-    now = time.time()
-    for name, state in gateway.router.states.items():
-        lines.append(f'switchex_tier_cooling{{tier="{name}"}} {int(state.cooling(now))}')
-    lines += [
-        "# HELP switchex_switches_total Changes of the serving tier.",
-        "# TYPE switchex_switches_total counter",
-        f"switchex_switches_total {len(gateway.switches)}",
-    ]
-    return "\n".join(lines) + "\n"
 
 
 def models_json(gateway: Gateway) -> dict[str, Any]:

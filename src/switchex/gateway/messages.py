@@ -213,11 +213,15 @@ def _finish(gateway: Gateway, exchange: Exchange, session: str, agent: str) -> N
         gateway.served[exchange.tier] = served
     if exchange.status == 200 and gateway.observer:
         gateway.observer.responded(session, served, exchange.tier, summary.tool_use)
+    row = _row(gateway, exchange, session, agent, served, latency)
+    gateway.view.request(row)
     if gateway.journal:
-        gateway.journal.record("requests", _row(exchange, session, agent, served, latency))
+        gateway.journal.record("requests", row)
 
 
-def _row(exchange: Exchange, session: str, agent: str, served: str, latency: float) -> Any:
+def _row(
+    gateway: Gateway, exchange: Exchange, session: str, agent: str, served: str, latency: float
+) -> dict[str, Any]:
     summary = exchange.summary
     ttfb = (exchange.first_byte - exchange.started) * 1000 if exchange.first_byte else None
     return {
@@ -236,7 +240,9 @@ def _row(exchange: Exchange, session: str, agent: str, served: str, latency: flo
         "output_tokens": summary.output_tokens,
         "cache_read_tokens": summary.cache_read,
         "cache_creation_tokens": summary.cache_creation,
-        "cost": pricing.cost(served, summary),
+        "cost": pricing.cost(served, summary, gateway.tiers.get(exchange.tier))
+        if exchange.status == 200
+        else None,
         "stop_reason": summary.stop_reason,
         "tool_use": int(summary.tool_use),
         "error_type": summary.error_type,

@@ -52,7 +52,14 @@ def insert(connection: sqlite3.Connection, table: str, row: Mapping[str, Any]) -
 
 
 class JournalWriter(Protocol):
-    """What the gateway writes through: the SQLite `Journal` or `PostgresJournal`."""
+    """What the gateway writes through: the SQLite `Journal` or `PostgresJournal`.
+
+    `path` is the SQLite file readers may open (None for PostgreSQL: read it through
+    `journal.reader` with its DSN).
+    """
+
+    @property
+    def path(self) -> Path | None: ...
 
     def record(self, table: str, row: Mapping[str, Any]) -> None: ...
 

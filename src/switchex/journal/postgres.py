@@ -83,6 +83,7 @@ class PostgresJournal:
     def __init__(
         self, dsn: str, spool: Path, interval: float = 0.1, spool_limit: int = 200_000
     ) -> None:
+        self.path: Path | None = None  # readers use the DSN (journal.reader)
         self.interval = interval
         self.down = False
         self.dropped = 0

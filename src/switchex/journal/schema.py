@@ -103,6 +103,41 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX refusals_time ON refusals(time);
         """,
     ),
+    (
+        # cost becomes NULL-able: an unknown model's cost is unknown, not 0.
+        "0004_cost_unknown",
+        """
+        CREATE TABLE requests_new (
+            id INTEGER PRIMARY KEY,
+            time REAL NOT NULL,
+            session TEXT NOT NULL DEFAULT '',
+            agent TEXT NOT NULL DEFAULT '',
+            repo TEXT NOT NULL DEFAULT '',
+            requested_model TEXT NOT NULL DEFAULT '',
+            tier TEXT NOT NULL DEFAULT '',
+            served_model TEXT NOT NULL DEFAULT '',
+            status INTEGER NOT NULL,
+            stream INTEGER NOT NULL DEFAULT 0,
+            latency_ms REAL NOT NULL DEFAULT 0,
+            ttfb_ms REAL,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+            cost REAL,
+            stop_reason TEXT,
+            tool_use INTEGER NOT NULL DEFAULT 0,
+            error_type TEXT,
+            attempts TEXT NOT NULL DEFAULT '',
+            client_key TEXT NOT NULL DEFAULT ''
+        );
+        INSERT INTO requests_new SELECT * FROM requests;
+        DROP TABLE requests;
+        ALTER TABLE requests_new RENAME TO requests;
+        CREATE INDEX requests_time ON requests(time);
+        CREATE INDEX requests_model ON requests(served_model)
+        """,
+    ),
 ]
 
 

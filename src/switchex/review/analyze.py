@@ -19,7 +19,7 @@ class ModelUsage:
     requests: int
     input_tokens: int
     output_tokens: int
-    cost: float
+    cost: float | None  # None: unknown price
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,14 @@ def _usage_cells(usage: ModelUsage | None) -> list[str]:
     if usage is None:
         return [DASH, DASH, DASH]
     tokens = f"{usage.input_tokens:,}/{usage.output_tokens:,}"
-    return [str(usage.requests), tokens, f"${usage.cost:.2f}"]
+    return [str(usage.requests), tokens, money(usage.cost)]
+
+
+def money(cost: float | None) -> str:
+    """A cost for people: "unknown" when no price is known, never a silent $0."""
+    if cost is None:
+        return "unknown"
+    return f"${cost:.2f}" if cost >= 0.01 or cost == 0 else f"${cost:.4f}"
 
 
 def analysis_table(analysis: Analysis) -> Table:
