@@ -36,7 +36,7 @@ def test_cloud_tiers_need_no_api_key_and_no_model_map() -> None:
 
 
 def test_vertex_without_a_project_is_named() -> None:
-    with pytest.raises(ConfigError, match=r"tiers\.0.*'vertex' needs `project`"):
+    with pytest.raises(ConfigError, match=r"tier 1 \(v\).*'vertex' needs `project`"):
         config({"name": "v", "provider": "vertex"})
 
 

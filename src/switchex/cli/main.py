@@ -32,7 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "statusline": (
         "switchex.cli.hook:statusline",
-        "Print Claude Code's status line (its JSON on stdin): which model really serves.",
+        "Print Claude Code's status line (its JSON on stdin): serving model, tier, context use.",
     ),
     "log": (
         "switchex.cli.log_cmd:log_command",
@@ -40,8 +40,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "review": (
         "switchex.cli.review:review",
-        "Review what each model changed in the work tree: analyze (the default), --diff, "
-        "--accept or --rollback MODEL, --undo.",
+        "Review what each model changed in the work tree: `analyze` (the default), `diff`, "
+        "`accept` or `rollback` MODEL, `undo` (or the same as flags: --rollback MODEL ...).",
     ),
     "down": (
         "switchex.cli.down:down",

@@ -81,7 +81,9 @@ def _journal_decision(repo: Path, outcome: Outcome, journal: Path) -> None:
 
 
 def _console() -> Console:
-    return Console(file=sys.stdout, highlight=False)
+    from switchex.cli.output import console
+
+    return console()
 
 
 def _show(items: Iterable[RenderableType]) -> None:
