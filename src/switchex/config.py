@@ -7,19 +7,34 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from switchex.errors import ConfigError
+from switchex.providers import registry
 
-ProviderKind = Literal["anthropic", "openai", "gemini"]
 
-DEFAULT_BASE_URLS: dict[str, str] = {
-    "anthropic": "https://api.anthropic.com",
-    "gemini": "https://generativelanguage.googleapis.com",
-}
+def _known_kind(value: str) -> str:
+    if value not in registry.names():
+        raise ValueError(f"unknown provider kind {value!r}; known: {', '.join(registry.names())}")
+    return value
+
+
+ProviderKind = Annotated[str, AfterValidator(_known_kind)]
+"""A provider kind: a name the tier registry (`switchex.providers.registry`) knows."""
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -45,6 +60,11 @@ class TierConfig(_Strict):
         default=120.0, gt=0, description="seconds to wait for the upstream's response headers"
     )
     requires_key: bool | None = None
+    forward_client_credentials: bool = Field(
+        default=False,
+        description="forward the client's own credentials and anthropic-beta to this tier "
+        "(always done for Anthropic's API host)",
+    )
 
     @field_validator("api_key")
     @classmethod
@@ -53,7 +73,7 @@ class TierConfig(_Strict):
 
     @model_validator(mode="after")
     def _needs_default_model(self) -> TierConfig:
-        if self.provider != "anthropic" and "default" not in self.models:
+        if registry.kind(self.provider).needs_default_model and "default" not in self.models:
             raise ValueError(
                 f"tier {self.name!r}: provider {self.provider!r} needs models.default "
                 "(the model that serves requests)"
@@ -62,18 +82,41 @@ class TierConfig(_Strict):
 
     @property
     def url(self) -> str:
-        base = self.base_url or DEFAULT_BASE_URLS.get(self.provider, "")
+        base = self.base_url or registry.kind(self.provider).default_base_url
         return base.rstrip("/")
+
+    @property
+    def host(self) -> str:
+        """The upstream's host name, lower-case ("" when the URL has none)."""
+        try:
+            return (urlsplit(self.url).hostname or "").lower()
+        except ValueError:
+            return ""
 
     @property
     def key_required(self) -> bool:
         """Whether this tier is unusable without a key (local servers and Claude need none)."""
         if self.requires_key is not None:
             return self.requires_key
-        if self.provider == "anthropic":
+        return registry.kind(self.provider).key_required and self.host not in _LOOPBACK
+
+    @property
+    def uses_client_credentials(self) -> bool:
+        """Whether the client's own credentials (and anthropic-beta) go to this tier.
+
+        Only for a kind that can forward them, when the tier has no key of its own, and only
+        to Anthropic's API host or a tier marked `forward_client_credentials: true`.
+        """
+        if self.api_key or not registry.kind(self.provider).client_credentials:
             return False
-        host = re.sub(r"^https?://", "", self.url).split("/")[0].split(":")[0]
-        return host not in {"127.0.0.1", "localhost", "::1", "[::1]"}
+        return self.forwards_client_headers
+
+    @property
+    def forwards_client_headers(self) -> bool:
+        """Whether the client's credential headers and `anthropic-beta` may reach this tier."""
+        if not registry.kind(self.provider).client_credentials:
+            return False
+        return self.forward_client_credentials or self.host == registry.ANTHROPIC_API_HOST
 
     @property
     def usable(self) -> bool:
@@ -84,7 +127,7 @@ class TierConfig(_Strict):
         """Whether the key is there, for status displays — never the key itself."""
         if self.api_key:
             return "present"
-        if self.provider == "anthropic":
+        if self.uses_client_credentials:
             return "client's own"
         return "not needed" if self.usable else "missing"
 
@@ -99,8 +142,13 @@ class TierConfig(_Strict):
 
 
 class CooldownConfig(_Strict):
-    initial: float = Field(default=30.0, gt=0)
-    maximum: float = Field(default=900.0, gt=0)
+    """Seconds: backoff `initial` doubling to `maximum`; every upstream reset hint clamped to
+    `max_reset`; a tier whose own key fails (auth_failed, billing) cools `auth`."""
+
+    initial: float = Field(default=30.0, gt=0, allow_inf_nan=False)
+    maximum: float = Field(default=900.0, gt=0, allow_inf_nan=False)
+    max_reset: float = Field(default=8 * 86400.0, gt=0, allow_inf_nan=False)
+    auth: float = Field(default=3600.0, gt=0, allow_inf_nan=False)
 
 
 class TrackingConfig(_Strict):

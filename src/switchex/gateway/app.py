@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import orjson
@@ -15,42 +15,40 @@ import orjson
 from switchex.config import Config
 from switchex.errors import RequestError
 from switchex.gateway import asgi, endpoints
-from switchex.gateway.context import Gateway, RequestObserver, log
+from switchex.gateway.context import Gateway, RequestObserver, SwitchListener, log
 from switchex.gateway.dashboard import PAGE
 from switchex.gateway.messages import handle_messages
-from switchex.gateway.router import Router, SwitchEvent
+from switchex.gateway.router import Router
+from switchex.gateway.tier import PooledTransport, Transport, build_tiers
 from switchex.journal.db import Journal
 from switchex.providers.base import Provider
-
-
-def default_providers() -> dict[str, Provider]:
-    from switchex.providers.anthropic import AnthropicProvider
-    from switchex.providers.gemini import GeminiProvider
-    from switchex.providers.openai import OpenAIProvider
-
-    return {
-        "anthropic": AnthropicProvider(),
-        "openai": OpenAIProvider(),
-        "gemini": GeminiProvider(),
-    }
 
 
 def create_gateway(
     config: Config,
     state_dir: Path | None,
     observer: RequestObserver | None = None,
-    on_switch: list[Callable[[SwitchEvent], None]] | None = None,
-    providers: dict[str, Provider] | None = None,
+    on_switch: list[SwitchListener] | None = None,
+    dialects: Mapping[str, Provider] | None = None,
+    transport: Transport | None = None,
 ) -> Gateway:
-    """The gateway for a frozen config; `state_dir` None keeps no journal (benchmarks)."""
+    """The gateway for a frozen config; `state_dir` None keeps no journal (benchmarks).
+
+    Dialects come from the tier registry unless `dialects` overrides some kinds (tests).
+    """
+    transport = transport or PooledTransport()
+    tiers = build_tiers(config, transport, dialects)
+    cooldown = config.cooldown
     router = Router(
-        [tier.name for tier in config.active_tiers],
-        initial_backoff=config.cooldown.initial,
-        max_backoff=config.cooldown.maximum,
+        list(tiers),
+        initial_backoff=cooldown.initial,
+        max_backoff=cooldown.maximum,
+        max_reset=cooldown.max_reset,
+        auth_cooldown=cooldown.auth,
     )
     journal = Journal(state_dir / "journal.sqlite3") if state_dir else None
     return Gateway(
-        config, router, providers or default_providers(), journal, observer, list(on_switch or [])
+        config, tiers, router, journal, observer, list(on_switch or []), transport=transport
     )
 
 
@@ -109,16 +107,15 @@ class App:
         except (orjson.JSONDecodeError, RequestError, asgi.ClientGone):
             await asgi.respond_error(send, RequestError("hook body must be JSON"))
             return
-        handler = getattr(self.gateway.observer, "hook", None)
-        if handler is not None and isinstance(payload, dict):
-            await asyncio.to_thread(handler, event, payload)
+        observer = self.gateway.observer
+        if observer is not None and isinstance(payload, dict):
+            await asyncio.to_thread(observer.hook, event, payload)
         await asgi.respond(send, 200, b'{"ok":true}')
 
     async def _lifespan(self, receive: asgi.Receive, send: asgi.Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.gateway.http()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.close()
@@ -126,13 +123,7 @@ class App:
                 return
 
     async def close(self) -> None:
-        gateway = self.gateway
-        if gateway.pool is not None:
-            await gateway.pool.close()
-        closer = getattr(gateway.observer, "close", None)
-        if closer is not None:
-            closer()
+        """Close the gateway's transport and sinks, then the extra closers (the notifier)."""
+        await self.gateway.close()
         for closer in self.closers:
             closer()
-        if gateway.journal:
-            gateway.journal.close()

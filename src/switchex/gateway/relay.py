@@ -9,20 +9,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
-from switchex.errors import SwitchableError
+from switchex.errors import FailureKind, SwitchableError, error_type_for_status
 from switchex.gateway import asgi
+from switchex.gateway.exchange import Exchange
 from switchex.gateway.http1 import Response, UpstreamBroken
 from switchex.gateway.summary import StreamObserver
-from switchex.providers.base import Json, Provider, StreamTranslator
+from switchex.gateway.tier import Tier
+from switchex.providers.base import Json, StreamTranslator
 from switchex.sse import PING, encode_event
-
-if TYPE_CHECKING:
-    from switchex.gateway.context import Gateway
-    from switchex.gateway.messages import Exchange
 
 _NOT_RELAYED = frozenset(
     {
@@ -54,23 +52,25 @@ def relay_headers(headers: Mapping[str, str], tier: str) -> dict[str, str]:
 
 
 class Relay:
+    """One tier's answer to one exchange; fills in the exchange's status and summary."""
+
     def __init__(
         self,
-        gateway: Gateway,
-        provider: Provider,
+        tier: Tier,
         exchange: Exchange,
         model: str,
         response: Response,
         send: asgi.Send,
+        ping_interval: float,
     ) -> None:
-        self.gateway = gateway
-        self.provider = provider
+        self.provider = tier.dialect
         self.exchange = exchange
         self.model = model
         self.response = response
         self.send = send
-        self.tier = gateway.tiers[exchange.tier]
-        self.passthrough = bool(getattr(provider, "passthrough", False))
+        self.tier = tier.config
+        self.passthrough = tier.dialect.passthrough
+        self.ping_interval = ping_interval
 
     # -- whole answers ---------------------------------------------------------------------
     async def whole(self) -> None:
@@ -144,7 +144,7 @@ class Relay:
         observer.feed(first)
         await self._commit(relay_headers(self.response.headers, self.exchange.tier), first)
         at_boundary = first.endswith(b"\n\n")
-        interval = self.gateway.config.ping_interval
+        interval = self.ping_interval
         while True:
             try:
                 chunk = await self._read(interval)
@@ -163,7 +163,7 @@ class Relay:
             await self._write(chunk)
 
     async def _translate_stream(self, translator: StreamTranslator) -> None:
-        interval = self.gateway.config.ping_interval
+        interval = self.ping_interval
         events = await self._first_events(translator, min(interval, self.tier.first_byte_timeout))
         await self._commit(dict(_SSE_HEADERS, **{"x-switchex-tier": self.exchange.tier}), b"")
         started = bool(events)
@@ -220,11 +220,19 @@ class Relay:
         return b"".join(encode_event(event) for event in events)
 
 
+_STREAM_KINDS = {
+    "rate_limit_error": (429, FailureKind.RATE_LIMITED),
+    "overloaded_error": (529, FailureKind.OVERLOADED),
+    "timeout_error": (504, FailureKind.TIMEOUT),
+}
+
+
 def _stream_error(event: dict[str, Any]) -> SwitchableError:
-    error = event.get("error") or {}
-    kind = str(error.get("type") or "api_error")
-    reason = "rate_limit" if kind == "rate_limit_error" else "server_error"
-    status = 429 if reason == "rate_limit" else 502
-    return SwitchableError(
-        status, str(error.get("message") or "upstream error"), kind, reason=reason
-    )
+    """A stream whose first word is an error: a failure of the tier, before any byte."""
+    error = event.get("error")
+    error = error if isinstance(error, dict) else {}
+    error_type = str(error.get("type") or "api_error")
+    status, kind = _STREAM_KINDS.get(error_type, (502, FailureKind.SERVER_ERROR))
+    message = str(error.get("message") or "upstream error")
+    error_type = error_type or error_type_for_status(status)
+    return SwitchableError(status, message, error_type, reason=kind)

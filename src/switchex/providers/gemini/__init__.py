@@ -31,6 +31,10 @@ class GeminiProvider:
     """Anthropic Messages in, Gemini generateContent out, and back."""
 
     kind = "gemini"
+    passthrough = False
+
+    async def authorize(self, call: UpstreamCall, tier: TierSpec) -> UpstreamCall:
+        return call  # a static key header, set by build_call
 
     def build_call(
         self,

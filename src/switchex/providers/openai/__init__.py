@@ -37,6 +37,10 @@ class OpenAIProvider:
     """Implements providers.base.Provider for OpenAI-compatible chat-completions servers."""
 
     kind = "openai"
+    passthrough = False
+
+    async def authorize(self, call: UpstreamCall, tier: TierSpec) -> UpstreamCall:
+        return call  # a static key header, set by build_call
 
     def build_call(
         self,
