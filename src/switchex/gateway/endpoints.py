@@ -108,6 +108,7 @@ def status_json(gateway: Gateway) -> dict[str, Any]:
                 "state": state.status(now) if state else "skipped",
                 "until": state.cooling_until if state and state.cooling(now) else None,
                 "reason": state.reason if state else "no key",
+                "detail": state.detail if state else None,
                 "failures": state.failures if state else 0,
             }
         )
