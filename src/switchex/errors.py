@@ -47,6 +47,7 @@ def error_body(error_type: str, message: str) -> bytes:
 _STATUS_TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
+    402: "billing_error",
     403: "permission_error",
     404: "not_found_error",
     413: "request_too_large",
@@ -124,6 +125,14 @@ class RequestError(SwitchexError):
         return error_body(self.error_type, self.message)
 
 
+def _kind(reason: str, status: int) -> FailureKind:
+    """The failure kind a dialect named, or the status's kind for an empty or unknown name."""
+    try:
+        return FailureKind(reason) if reason else kind_for_status(status)
+    except ValueError:
+        return kind_for_status(status)
+
+
 @dataclass
 class UpstreamError(SwitchexError):
     """A tier did not serve the request.
@@ -149,7 +158,7 @@ class UpstreamError(SwitchexError):
             self.error_type = error_type_for_status(self.status)
         if not self.body:
             self.body = error_body(self.error_type, self.message)
-        self.reason = FailureKind(self.reason) if self.reason else kind_for_status(self.status)
+        self.reason = _kind(self.reason, self.status)
 
     @property
     def kind(self) -> FailureKind:

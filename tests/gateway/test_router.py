@@ -127,3 +127,26 @@ def test_any_reset_hints_leave_every_cooldown_finite_and_bounded(
         clock.now += 1
     wait = retry_after_seconds(router.soonest_expiry(), clock.now, router.max_reset)
     assert isinstance(wait, int) and 1 <= wait <= 8 * 86400
+
+
+def test_an_unusable_reset_is_logged_once_per_tier(
+    router: Router, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    for _ in range(3):
+        assert router.failed("claude", limited(until=math.inf)) < clock.now + 901
+    router.failed("gemini", limited(until=math.nan))
+    warnings = [r.getMessage() for r in caplog.records if "unusable reset" in r.getMessage()]
+    assert len(warnings) == 2 and "claude" in warnings[0] and "gemini" in warnings[1]
+
+
+def test_an_own_key_refused_takes_the_tier_out_with_its_reason(
+    router: Router, clock: Clock
+) -> None:
+    from switchex.errors import UpstreamError
+    from switchex.gateway.policy import Cool
+
+    refused = UpstreamError(401, "invalid x-api-key", reason="auth_failed")
+    assert router.failed("gemini", refused, Cool.AUTH) == clock.now + 3600
+    state = router.states["gemini"]
+    assert (state.reason, state.detail) == ("auth_failed", "invalid x-api-key")
+    assert router.plan() == ["claude", "local"]

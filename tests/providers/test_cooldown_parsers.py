@@ -98,3 +98,16 @@ def test_a_400_digit_retry_delay_is_no_hint() -> None:
         }
     )
     assert finite_or_none(gemini_error(429, {}, body, NOW).cooldown_until)
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(ANTHROPIC_HEADERS + OPENAI_HEADERS), texts)))
+def test_parsed_hints_keep_the_router_finite(answers: list[dict[str, str]]) -> None:
+    from switchex.errors import SwitchableError
+    from switchex.gateway.router import Router
+
+    router = Router(["a"], clock=lambda: NOW)
+    for headers in answers:
+        for hint in (anthropic_until(headers, NOW), openai_until(headers, NOW)):
+            error = SwitchableError(429, "limited", reason="rate_limit", cooldown_until=hint)
+            until = router.failed("a", error)
+            assert math.isfinite(until) and NOW <= until <= NOW + router.max_reset
