@@ -116,3 +116,14 @@ def test_an_invalid_request_comes_back_unmodified_without_trying_another_tier(
     answer = post(f"{url}/v1/messages", message())
     assert (answer.status, answer.body) == (400, body)
     assert claude2.model_requests() == []
+
+
+def test_a_chain_whose_only_tier_lost_its_key_says_why_in_a_429(
+    servers: list[GatewayServer],
+) -> None:
+    with FakeAnthropic(api_key="right") as guarded:
+        url = start(servers, [anthropic_tier("only", guarded, api_key="wrong")])
+        answer = post(f"{url}/v1/messages", message())
+    assert answer.status == 429
+    assert 3500 <= int(answer.headers["retry-after"]) <= 3600
+    assert "only (auth_failed: invalid x-api-key)" in answer.json()["error"]["message"]

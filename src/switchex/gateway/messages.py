@@ -56,13 +56,17 @@ def all_cooling(gateway: Gateway) -> UpstreamError:
     router = gateway.router
     wait = retry_after_seconds(router.soonest_expiry(), time.time(), router.max_reset)
     states = router.states.values()
-    detail = ", ".join(f"{s.name} ({s.reason})" for s in states if s.reason) or "none ready"
+    detail = ", ".join(_why(s.name, s.reason, s.detail) for s in states if s.reason)
     return UpstreamError(
         429,
-        f"every tier of the switchex chain is cooling: {detail}; retry in {wait} s",
+        f"every tier of the switchex chain is cooling: {detail or 'none ready'}; retry in {wait} s",
         "rate_limit_error",
         {"retry-after": str(wait)},
     )
+
+
+def _why(name: str, reason: str, detail: str | None) -> str:
+    return f"{name} ({reason}: {detail})" if detail else f"{name} ({reason})"
 
 
 async def handle_messages(

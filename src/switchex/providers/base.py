@@ -7,7 +7,9 @@ the gateway sends the call through the tier's transport and feeds the bytes back
 The one asynchronous step is `authorize`: the gateway awaits it on every call just before
 sending, so a dialect whose credential must be fetched or refreshed (a cloud access token,
 a request signature over the final body) adds it there. It must not block the event loop
-(run blocking refreshes in a thread) and must leave the body alone unless it signs it.
+(run blocking refreshes in a thread) and must leave the body alone unless it signs it. When
+no credential can be had it raises `UpstreamError` with kind `auth_failed` (the policy then
+takes the tier out and the next one serves), never anything else.
 
 Every failure the dialect sees is classified into a `FailureKind` (`error_from_response`,
 `translate_response`, error events of a stream); what the gateway then does is decided by
