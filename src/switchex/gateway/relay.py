@@ -39,6 +39,7 @@ _NOT_RELAYED = frozenset(
 )
 _SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
 _COMMENT_PING = b": ping\n\n"
+_MAX_ERROR_EVENT = 64 * 1024
 _LOST = encode_event(
     {"type": "error", "error": {"type": "api_error", "message": "the upstream stream broke off"}}
 )
@@ -138,9 +139,33 @@ class Relay:
     async def _end(self, data: bytes = b"") -> None:
         await self.send({"type": "http.response.body", "body": data, "more_body": False})
 
+    async def _first_relayed(self) -> bytes:
+        """The first bytes of a relayed stream, unless they show a failure of the tier.
+
+        A 200 whose body is JSON rather than SSE, or whose first event is `error` (Anthropic's
+        `overloaded_error` under load), is switch-worthy: nothing has reached the client.
+        """
+        first = await self._first(self.tier.first_byte_timeout)
+        head = first.lstrip()[:16]
+        if head.startswith(b"{"):
+            message = "the upstream answered a stream request with JSON, not SSE"
+            raise SwitchableError(502, message, reason="bad_response")
+        if not head.startswith(b"event: error"):
+            return first
+        while b"\n\n" not in first and len(first) < _MAX_ERROR_EVENT:
+            chunk = await self._read(self.tier.first_byte_timeout)
+            if not chunk:
+                break
+            first += chunk
+        translator = self.provider.stream_translator(self.model)
+        events = translator.feed(first) + translator.finish()
+        if events and events[0].get("type") == "error":
+            raise _stream_error(events[0])
+        return first
+
     async def _relay_stream(self) -> None:
         observer = StreamObserver(self.exchange.summary)
-        first = await self._first(self.tier.first_byte_timeout)
+        first = await self._first_relayed()
         observer.feed(first)
         await self._commit(relay_headers(self.response.headers, self.exchange.tier), first)
         at_boundary = first.endswith(b"\n\n")
