@@ -146,7 +146,7 @@ class Relay:
         `overloaded_error` under load), is switch-worthy: nothing has reached the client.
         """
         first = await self._first(self.tier.first_byte_timeout)
-        head = first.lstrip()[:16]
+        head = first[:64].lstrip()
         if head.startswith(b"{"):
             message = "the upstream answered a stream request with JSON, not SSE"
             raise SwitchableError(502, message, reason="bad_response")
