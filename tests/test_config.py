@@ -175,3 +175,30 @@ def test_price_override_is_validated(tmp_path: Path) -> None:
     )
     price = load_config(str(path), env={}, cwd=tmp_path).tiers[0].price
     assert price is not None and (price.input, price.output, price.cache_read) == (0.5, 1.5, 0.1)
+
+
+def test_cooldown_settings_default_and_refuse_non_finite_values() -> None:
+    tiers = [{"name": "c", "provider": "anthropic"}]
+    cooldown = parse_config({"tiers": tiers}, {}, "t").cooldown
+    assert (cooldown.max_reset, cooldown.auth) == (8 * 86400, 3600)
+    with pytest.raises(ConfigError, match=r"cooldown\.max_reset"):
+        parse_config({"tiers": tiers, "cooldown": {"max_reset": "inf"}}, {}, "t")
+
+
+@pytest.mark.parametrize(
+    ("tier", "forwards"),
+    [
+        ({}, True),
+        ({"base_url": "https://API.anthropic.com/"}, True),
+        ({"base_url": "https://litellm.example"}, False),
+        ({"base_url": "https://litellm.example", "forward_client_credentials": True}, True),
+        ({"base_url": "https://api.anthropic.com.evil.example"}, False),
+        ({"base_url": "https://api.anthropic.com@evil.example"}, False),
+    ],
+)
+def test_client_credentials_go_to_anthropics_host_or_a_tier_marked_for_them(
+    tier: dict[str, object], forwards: bool
+) -> None:
+    config = parse_config({"tiers": [{"name": "c", "provider": "anthropic", **tier}]}, {}, "t")
+    assert config.tiers[0].forwards_client_headers is forwards
+    assert config.tiers[0].uses_client_credentials is forwards

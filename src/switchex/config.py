@@ -7,22 +7,34 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from switchex.errors import ConfigError
+from switchex.providers import registry
 
-ProviderKind = Literal["anthropic", "openai", "gemini", "vertex", "bedrock"]
-# Kinds whose credentials come from the cloud's own SDK (ADC, AWS profile), never `api_key`,
-# and the module each needs from its optional extra.
-CLOUD_EXTRAS = {"vertex": ("google.auth", "vertex"), "bedrock": ("botocore", "bedrock")}
 
-DEFAULT_BASE_URLS: dict[str, str] = {
-    "anthropic": "https://api.anthropic.com",
-    "gemini": "https://generativelanguage.googleapis.com",
-}
+def _known_kind(value: str) -> str:
+    if value not in registry.names():
+        raise ValueError(f"unknown provider kind {value!r}; known: {', '.join(registry.names())}")
+    return value
+
+
+ProviderKind = Annotated[str, AfterValidator(_known_kind)]
+"""A provider kind: a name the tier registry (`switchex.providers.registry`) knows."""
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 Loc = tuple[int | str, ...]
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -62,6 +74,11 @@ class TierConfig(_Strict):
     region: str | None = Field(default=None, description="vertex/bedrock: the cloud region")
     profile: str | None = Field(default=None, description="bedrock: the AWS profile")
     price: TierPrice | None = None
+    forward_client_credentials: bool = Field(
+        default=False,
+        description="forward the client's own credentials and anthropic-beta to this tier "
+        "(always done for Anthropic's API host)",
+    )
 
     @field_validator("api_key")
     @classmethod
@@ -70,9 +87,13 @@ class TierConfig(_Strict):
 
     @model_validator(mode="after")
     def _needs_default_model(self) -> TierConfig:
-        if self.provider in CLOUD_EXTRAS:
-            _check_cloud_tier(self.name, self.provider, self.project)
-        elif self.provider != "anthropic" and "default" not in self.models:
+        entry = registry.kind(self.provider)
+        if entry.extra_module is not None:
+            _check_extra(self.name, self.provider, entry.extra_module, entry.extra or "")
+        for key in entry.required_keys:
+            if not getattr(self, key):
+                raise ValueError(f"tier {self.name!r}: provider {self.provider!r} needs `{key}`")
+        if entry.needs_default_model and "default" not in self.models:
             raise ValueError(
                 f"tier {self.name!r}: provider {self.provider!r} needs models.default "
                 "(the model that serves requests)"
@@ -81,18 +102,41 @@ class TierConfig(_Strict):
 
     @property
     def url(self) -> str:
-        base = self.base_url or DEFAULT_BASE_URLS.get(self.provider, "")
+        base = self.base_url or registry.kind(self.provider).default_base_url
         return base.rstrip("/")
+
+    @property
+    def host(self) -> str:
+        """The upstream's host name, lower-case ("" when the URL has none)."""
+        try:
+            return (urlsplit(self.url).hostname or "").lower()
+        except ValueError:
+            return ""
 
     @property
     def key_required(self) -> bool:
         """Whether this tier is unusable without a key (local servers and Claude need none)."""
         if self.requires_key is not None:
             return self.requires_key
-        if self.provider == "anthropic" or self.provider in CLOUD_EXTRAS:
+        return registry.kind(self.provider).key_required and self.host not in _LOOPBACK
+
+    @property
+    def uses_client_credentials(self) -> bool:
+        """Whether the client's own credentials (and anthropic-beta) go to this tier.
+
+        Only for a kind that can forward them, when the tier has no key of its own, and only
+        to Anthropic's API host or a tier marked `forward_client_credentials: true`.
+        """
+        if self.api_key or not registry.kind(self.provider).client_credentials:
             return False
-        host = re.sub(r"^https?://", "", self.url).split("/")[0].split(":")[0]
-        return host not in {"127.0.0.1", "localhost", "::1", "[::1]"}
+        return self.forwards_client_headers
+
+    @property
+    def forwards_client_headers(self) -> bool:
+        """Whether the client's credential headers and `anthropic-beta` may reach this tier."""
+        if not registry.kind(self.provider).client_credentials:
+            return False
+        return self.forward_client_credentials or self.host == registry.ANTHROPIC_API_HOST
 
     @property
     def usable(self) -> bool:
@@ -103,9 +147,9 @@ class TierConfig(_Strict):
         """Whether the key is there, for status displays — never the key itself."""
         if self.api_key:
             return "present"
-        if self.provider == "anthropic":
+        if self.uses_client_credentials:
             return "client's own"
-        if self.provider in CLOUD_EXTRAS:
+        if registry.kind(self.provider).cloud_credentials:
             return "cloud credentials"
         return "not needed" if self.usable else "missing"
 
@@ -119,11 +163,10 @@ class TierConfig(_Strict):
         return self.models.get("default", requested)
 
 
-def _check_cloud_tier(name: str, provider: str, project: str | None) -> None:
-    """A cloud tier needs its optional extra installed (and vertex a project)."""
+def _check_extra(name: str, provider: str, module: str, extra: str) -> None:
+    """A kind from an optional extra: its module must be importable."""
     import importlib.util
 
-    module, extra = CLOUD_EXTRAS[provider]
     if importlib.util.find_spec(module.split(".")[0]) is None or (
         importlib.util.find_spec(module) is None
     ):
@@ -131,13 +174,16 @@ def _check_cloud_tier(name: str, provider: str, project: str | None) -> None:
             f"tier {name!r}: provider {provider!r} needs the {module} module: "
             f"pip install 'switchex[{extra}]'"
         )
-    if provider == "vertex" and not project:
-        raise ValueError(f"tier {name!r}: provider 'vertex' needs `project` (the GCP project id)")
 
 
 class CooldownConfig(_Strict):
-    initial: float = Field(default=30.0, gt=0)
-    maximum: float = Field(default=900.0, gt=0)
+    """Seconds: backoff `initial` doubling to `maximum`; every upstream reset hint clamped to
+    `max_reset`; a tier whose own key fails (auth_failed, billing) cools `auth`."""
+
+    initial: float = Field(default=30.0, gt=0, allow_inf_nan=False)
+    maximum: float = Field(default=900.0, gt=0, allow_inf_nan=False)
+    max_reset: float = Field(default=8 * 86400.0, gt=0, allow_inf_nan=False)
+    auth: float = Field(default=3600.0, gt=0, allow_inf_nan=False)
 
 
 class TrackingConfig(_Strict):

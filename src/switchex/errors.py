@@ -5,17 +5,20 @@
     ├── RequestError           the client's request is bad: answered with an Anthropic-shaped 4xx
     ├── TrackerError           git snapshotting failed (never leaves the tracker's worker)
     ├── ReviewError            a review command cannot do what was asked (CLI message)
-    └── UpstreamError          a tier did not serve the request
-        ├── SwitchableError    429 / 529 / 5xx / connect error / timeout: cool it, try the next
-        └── UpstreamRejected   400 / 401 / 403 / 404 / 413: the client gets it unmodified
+    └── UpstreamError          a tier did not serve the request; `kind` says why
+        ├── SwitchableError    a dialect's "the tier is limited or down" (server-side kinds)
+        └── UpstreamRejected   a dialect's "the upstream refused the request" (client-side kinds)
 
-The router reads only this hierarchy; each provider maps its wire errors into it in one place.
+Each dialect classifies its wire errors into a `FailureKind` in one place; whether the gateway
+fails over and how long the tier cools is decided from the kind alone, by the one table in
+`switchex.gateway.policy` — never by the error's class.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import orjson
 
@@ -44,6 +47,7 @@ def error_body(error_type: str, message: str) -> bytes:
 _STATUS_TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
+    402: "billing_error",
     403: "permission_error",
     404: "not_found_error",
     413: "request_too_large",
@@ -61,6 +65,53 @@ def error_type_for_status(status: int) -> str:
     return _STATUS_TYPES.get(status, "api_error" if status >= 500 else "invalid_request_error")
 
 
+class FailureKind(StrEnum):
+    """Why a tier did not serve: the typed kind every dialect classifies a failure into.
+
+    The values are what logs, switch events, the journal and `/status` show as the reason.
+    """
+
+    RATE_LIMITED = "rate_limit"
+    OVERLOADED = "overloaded"
+    SERVER_ERROR = "server_error"
+    TIMEOUT = "timeout"
+    CONNECT_ERROR = "connect_error"
+    BAD_RESPONSE = "bad_response"
+    AUTH_FAILED = "auth_failed"
+    BILLING = "billing"
+    CONTEXT_TOO_LONG = "context_too_long"
+    INVALID_REQUEST = "invalid_request"
+    NOT_FOUND = "not_found"
+    TOO_LARGE = "too_large"
+
+
+_STATUS_KINDS = {
+    400: FailureKind.INVALID_REQUEST,
+    401: FailureKind.AUTH_FAILED,
+    402: FailureKind.BILLING,
+    403: FailureKind.AUTH_FAILED,
+    404: FailureKind.NOT_FOUND,
+    408: FailureKind.TIMEOUT,
+    413: FailureKind.TOO_LARGE,
+    422: FailureKind.INVALID_REQUEST,
+    429: FailureKind.RATE_LIMITED,
+    503: FailureKind.OVERLOADED,
+    504: FailureKind.TIMEOUT,
+    529: FailureKind.OVERLOADED,
+}
+
+
+def kind_for_status(status: int) -> FailureKind:
+    """The failure kind an HTTP status means when the body says nothing more specific.
+
+    The same for every provider kind: 402 is billing, 504 and 408 are timeouts, 503 and 529
+    overloaded, 401/403 auth_failed, any other 5xx server_error, any other 4xx invalid_request.
+    """
+    if status in _STATUS_KINDS:
+        return _STATUS_KINDS[status]
+    return FailureKind.SERVER_ERROR if status >= 500 else FailureKind.INVALID_REQUEST
+
+
 class RequestError(SwitchexError):
     """The client's request cannot be served as sent."""
 
@@ -74,12 +125,23 @@ class RequestError(SwitchexError):
         return error_body(self.error_type, self.message)
 
 
+def _kind(reason: str, status: int) -> FailureKind:
+    """The failure kind a dialect named, or the status's kind for an empty or unknown name."""
+    try:
+        return FailureKind(reason) if reason else kind_for_status(status)
+    except ValueError:
+        return kind_for_status(status)
+
+
 @dataclass
 class UpstreamError(SwitchexError):
     """A tier did not serve the request.
 
     `status`, `headers` and `body` are what the client gets if no other tier can serve
-    (Anthropic-shaped; for the `anthropic` kind, the upstream's own bytes).
+    (Anthropic-shaped; for the `anthropic` kind, the upstream's own bytes). `reason` is the
+    `FailureKind` (from the status when the dialect gives none); `cooldown_until` is the
+    absolute epoch time the upstream said it resets (a hint: the policy clamps it, None means
+    backoff).
     """
 
     status: int
@@ -87,6 +149,8 @@ class UpstreamError(SwitchexError):
     error_type: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    reason: str = ""
+    cooldown_until: float | None = None
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
@@ -94,22 +158,20 @@ class UpstreamError(SwitchexError):
             self.error_type = error_type_for_status(self.status)
         if not self.body:
             self.body = error_body(self.error_type, self.message)
+        self.reason = _kind(self.reason, self.status)
+
+    @property
+    def kind(self) -> FailureKind:
+        return FailureKind(self.reason)
 
 
 @dataclass
 class SwitchableError(UpstreamError):
-    """The tier is limited or down: cool it and try the next tier.
+    """A dialect's "the tier is limited or down"; without a reason, a server_error."""
 
-    `cooldown_until` is an absolute epoch time when the upstream said when it resets
-    (subscription reset, retry-after, rate-limit reset headers); None means: use backoff.
-    `reason` is a short word for logs and switch events: rate_limit, overloaded, server_error,
-    connect_error, timeout.
-    """
-
-    reason: str = "server_error"
-    cooldown_until: float | None = None
+    reason: str = FailureKind.SERVER_ERROR
 
 
 @dataclass
 class UpstreamRejected(UpstreamError):
-    """The upstream refused the request itself (4xx other than 429): relay it, do not switch."""
+    """A dialect's "the upstream refused the request itself"; the kind comes from the status."""

@@ -1,7 +1,10 @@
 """Turning a LiteLLM proxy config (the seed's `litellm_config.yaml`) into a switchex chain.
 
-Pure: a parsed LiteLLM config in, switchex config data out. The chain's order is the first
-`fallbacks` entry (model, then its fallbacks) when there is one, else the `model_list` order.
+Pure: a parsed LiteLLM config in, switchex config data out. Which kind serves a LiteLLM
+route (`gemini/…`, `ollama/…`, `vertex_ai/claude-…`) is the tier registry's answer
+(`Kind.litellm_routes`); kind-specific keys are filled in by `_kind_fields`. The chain's
+order is the first `fallbacks` entry (model, then its fallbacks) when there is one, else
+the `model_list` order.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import re
 from typing import Any
 
 from switchex.errors import ConfigError
+from switchex.providers import registry
 
 Json = dict[str, Any]
 
@@ -87,33 +91,44 @@ def _bedrock_model(name: str, route: str) -> str:
     return model
 
 
+def _openai_base(prefix: str, base: object) -> str | None:
+    if prefix in _LOCAL_BASES:
+        return _v1(str(base or _LOCAL_BASES[prefix]))
+    return _v1(str(base)) if base else _OPENAI_BASES.get(prefix)
+
+
+def _kind_fields(kind: str, name: str, prefix: str, model: str, params: Json) -> Json:
+    """The kind-specific tier keys for a LiteLLM entry the registry gave to `kind`.
+
+    One branch per kind that needs more than `provider` and `models`; a new kind that needs
+    fields of its own (vertex: project, region; bedrock: region) adds its branch here.
+    """
+    base = params.get("api_base")
+    if kind == "openai":
+        return {"base_url": _openai_base(prefix, base)}
+    if kind == "anthropic" and base:
+        return {"base_url": str(base).rstrip("/")}
+    if kind == "vertex":
+        return _cloud_keys(name, params, _VERTEX_KEYS)
+    if kind == "bedrock":
+        default = {"models": {"default": _bedrock_model(name, model)}}
+        return {**default, **_cloud_keys(name, params, _BEDROCK_KEYS)}
+    return {}
+
+
 def tier_from_entry(entry: Json) -> Json:
-    """One LiteLLM `model_list` entry as a switchex tier."""
+    """One LiteLLM `model_list` entry as a switchex tier; the registry says which kind."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(entry.get("model_name", ""))).strip("-")
     params = entry.get("litellm_params") or {}
     route = str(params.get("model", ""))
     prefix, _, model = route.partition("/")
     if not name or not model:
         raise ConfigError(f"litellm config: cannot read model_list entry {entry!r}")
-    tier: Json = {"name": name, "models": {"default": model}}
-    base = params.get("api_base")
-    if prefix == "anthropic":
-        tier.update(provider="anthropic", models={"default": model})
-        if base:
-            tier["base_url"] = str(base).rstrip("/")
-    elif prefix == "vertex_ai" and model.startswith("claude"):
-        tier.update(provider="vertex", **_cloud_keys(name, params, _VERTEX_KEYS))
-    elif prefix == "bedrock":
-        tier.update(provider="bedrock", models={"default": _bedrock_model(name, model)})
-        tier.update(_cloud_keys(name, params, _BEDROCK_KEYS))
-    elif prefix in ("gemini", "vertex_ai"):
-        tier.update(provider="gemini")
-    elif prefix in _LOCAL_BASES:
-        tier.update(provider="openai", base_url=_v1(str(base or _LOCAL_BASES[prefix])))
-    elif prefix in _OPENAI_BASES:
-        tier.update(provider="openai", base_url=_v1(str(base)) if base else _OPENAI_BASES[prefix])
-    else:
+    kind = registry.kind_for_litellm_route(route)
+    if kind is None:
         raise ConfigError(f"litellm config: provider {prefix!r} of {name!r} is not supported")
+    tier: Json = {"name": name, "provider": kind.name, "models": {"default": model}}
+    tier.update(_kind_fields(kind.name, name, prefix, model, params))
     key = _secret(params.get("api_key"))
     if key:
         tier["api_key"] = key

@@ -14,12 +14,22 @@ MakeGateway = Callable[..., GatewayServer]
 
 @pytest.fixture
 def make_gateway(tmp_path: Path) -> Iterator[MakeGateway]:
-    """Start a gateway over the given fakes: make_gateway(fake1, fake2, **tier_overrides)."""
+    """Start a gateway over the given fakes: make_gateway(fake1, fake2, **tier_overrides).
+
+    The fakes stand in for Anthropic's API, so their tiers get the client's credentials
+    (`forward_client_credentials`, as api.anthropic.com would) unless overridden.
+    """
     started: list[GatewayServer] = []
 
     def make(*fakes: FakeAnthropic, state: bool = True, **tier: Any) -> GatewayServer:
         tiers = [
-            {"name": f"t{i + 1}", "provider": "anthropic", "base_url": fake.base_url, **tier}
+            {
+                "name": f"t{i + 1}",
+                "provider": "anthropic",
+                "base_url": fake.base_url,
+                "forward_client_credentials": True,
+                **tier,
+            }
             for i, fake in enumerate(fakes)
         ]
         config = make_config(tiers, ping_interval=0.2)

@@ -13,7 +13,6 @@ from switchex.fakes.anthropic import FakeAnthropic
 from switchex.fakes.base import Reply, ToolCall
 from switchex.fakes.bedrock import FakeBedrock
 from switchex.fakes.vertex import FakeVertex
-from switchex.gateway.app import default_providers
 from switchex.providers.vertex import VertexProvider
 from tests.client import message, post
 from tests.helpers import GatewayServer, make_config, serve
@@ -128,9 +127,9 @@ def test_vertex_serves_with_a_refreshed_token_and_cools_on_resource_exhausted(
         client_secret="s",
         token_uri=vertex.token_uri,
     )
-    providers = {**default_providers(), "vertex": VertexProvider(credentials)}
+    dialects = {"vertex": VertexProvider(credentials)}
     claude_tier = {"name": "claude", "provider": "anthropic", "base_url": claude.base_url}
-    server = gateway(servers, tmp_path, [vertex_tier(vertex), claude_tier], providers=providers)
+    server = gateway(servers, tmp_path, [vertex_tier(vertex), claude_tier], dialects=dialects)
     vertex.push(Reply(text="from vertex"), Reply(text="again"), Reply(status=429))
     claude.push(Reply(text="claude after vertex"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import time
 from urllib.parse import urlparse
 
 from switchex.fakes.anthropic import FakeAnthropic
@@ -60,8 +61,13 @@ def test_requests_api_filters_and_keeps_unknown_cost_null(
     post(f"{gateway.url}/v1/messages", message())
     post(f"{gateway.url}/v1/messages", message(model="some-unknown-model"))
     assert gateway.gateway.journal is not None
-    gateway.gateway.journal.flush()
-    rows = json.loads(get(f"{gateway.url}/api/requests").body)
+    deadline = time.monotonic() + 5
+    while True:  # the row is written just after the answer left: wait for it, bounded
+        gateway.gateway.journal.flush()
+        rows = json.loads(get(f"{gateway.url}/api/requests").body)
+        if len(rows) == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
     assert [r["served_model"] for r in rows] == ["some-unknown-model", "claude-sonnet-4-5"]
     assert rows[0]["cost"] is None and rows[1]["cost"] > 0
     only = json.loads(get(f"{gateway.url}/api/requests?served_model=claude-sonnet-4-5").body)

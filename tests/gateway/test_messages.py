@@ -328,7 +328,12 @@ def test_subscription_credentials_reach_claude_and_never_another_tier(
     with FakeOpenAI(default=Reply(text="on the fallback")) as other:
         config = make_config(
             [
-                {"name": "claude", "provider": "anthropic", "base_url": claude.base_url},
+                {
+                    "name": "claude",
+                    "provider": "anthropic",
+                    "base_url": claude.base_url,
+                    "forward_client_credentials": True,  # the fake stands in for Anthropic
+                },
                 {
                     "name": "other",
                     "provider": "openai",

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import math
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from switchex.errors import SwitchableError
 from switchex.gateway.router import Router
@@ -101,3 +105,48 @@ def test_all_cooling_plan_is_empty_and_soonest_expiry_known(router: Router, cloc
 
 def test_reset_in_the_past_does_not_cool_backwards(router: Router, clock: Clock) -> None:
     assert router.failed("claude", limited(until=clock.now - 100)) == clock.now
+
+
+@given(
+    hints=st.lists(
+        st.none() | st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([1e20]),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_any_reset_hints_leave_every_cooldown_finite_and_bounded(
+    hints: list[float | None],
+) -> None:
+    from switchex.gateway.messages import retry_after_seconds
+
+    clock = Clock()
+    router = Router(["a", "b"], clock=clock, max_reset=8 * 86400)
+    for i, hint in enumerate(hints):
+        until = router.failed("ab"[i % 2], limited(until=hint))
+        assert math.isfinite(until) and clock.now <= until <= clock.now + 8 * 86400
+        clock.now += 1
+    wait = retry_after_seconds(router.soonest_expiry(), clock.now, router.max_reset)
+    assert isinstance(wait, int) and 1 <= wait <= 8 * 86400
+
+
+def test_an_unusable_reset_is_logged_once_per_tier(
+    router: Router, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    for _ in range(3):
+        assert router.failed("claude", limited(until=math.inf)) < clock.now + 901
+    router.failed("gemini", limited(until=math.nan))
+    warnings = [r.getMessage() for r in caplog.records if "unusable reset" in r.getMessage()]
+    assert len(warnings) == 2 and "claude" in warnings[0] and "gemini" in warnings[1]
+
+
+def test_an_own_key_refused_takes_the_tier_out_with_its_reason(
+    router: Router, clock: Clock
+) -> None:
+    from switchex.errors import UpstreamError
+    from switchex.gateway.policy import Cool
+
+    refused = UpstreamError(401, "invalid x-api-key", reason="auth_failed")
+    assert router.failed("gemini", refused, Cool.AUTH) == clock.now + 3600
+    state = router.states["gemini"]
+    assert (state.reason, state.detail) == ("auth_failed", "invalid x-api-key")
+    assert router.plan() == ["claude", "local"]

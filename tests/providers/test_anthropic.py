@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from switchex.errors import SwitchableError, UpstreamRejected
+from switchex.errors import FailureKind
 from switchex.providers.anthropic import (
     AnthropicProvider,
     cooldown_until,
@@ -16,7 +16,7 @@ from switchex.providers.anthropic import (
 from switchex.providers.base import TierSpec
 from switchex.providers.common import foreign_signature
 
-TIER = TierSpec("claude", "https://api.anthropic.com", None)
+TIER = TierSpec("claude", "https://api.anthropic.com", None, forward_client_headers=True)
 NOW = 1_000_000.0
 
 
@@ -117,6 +117,20 @@ def test_tier_key_replaces_any_client_credential() -> None:
     assert headers["x-api-key"] == "tier-key" and "authorization" not in headers
 
 
+def test_a_tier_not_allowed_the_clients_headers_gets_no_credential_beta_or_cookie() -> None:
+    client = {
+        "authorization": "Bearer sk-ant-oat01-x",
+        "x-api-key": "sk-ant-client",
+        "anthropic-beta": "oauth-2025-04-20",
+        "cookie": "session=1",
+        "anthropic-version": "2023-06-01",
+    }
+    headers = forward_headers(client, TierSpec("litellm", "https://llm.example", None))
+    assert not {"authorization", "x-api-key", "anthropic-beta", "cookie"} & set(headers)
+    assert headers["anthropic-version"] == "2023-06-01"
+    assert "cookie" not in forward_headers(client, TIER)
+
+
 @pytest.mark.parametrize(
     ("headers", "expected"),
     [
@@ -147,15 +161,58 @@ def test_cooldown_prefers_the_most_specific_signal(
     assert cooldown_until(headers, NOW) == expected
 
 
-@pytest.mark.parametrize("status", [429, 500, 502, 503, 504, 529])
-def test_limits_and_outages_are_switch_worthy(status: int) -> None:
-    error = AnthropicProvider().error_from_response(status, {}, b"{}", NOW)
-    assert isinstance(error, SwitchableError)
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (429, FailureKind.RATE_LIMITED),
+        (500, FailureKind.SERVER_ERROR),
+        (502, FailureKind.SERVER_ERROR),
+        (503, FailureKind.OVERLOADED),
+        (504, FailureKind.TIMEOUT),
+        (529, FailureKind.OVERLOADED),
+        (402, FailureKind.BILLING),
+    ],
+)
+def test_limits_and_outages_are_classified_by_status(status: int, kind: FailureKind) -> None:
+    assert AnthropicProvider().error_from_response(status, {}, b"{}", NOW).kind == kind
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 413])
-def test_client_errors_keep_anthropics_body_byte_for_byte(status: int) -> None:
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (400, FailureKind.INVALID_REQUEST),
+        (401, FailureKind.AUTH_FAILED),
+        (403, FailureKind.AUTH_FAILED),
+        (404, FailureKind.NOT_FOUND),
+        (413, FailureKind.TOO_LARGE),
+    ],
+)
+def test_client_errors_keep_anthropics_body_byte_for_byte(status: int, kind: FailureKind) -> None:
     body = b'{"type":"error","error":{"type":"invalid_request_error","message":"exact"}}'
     error = AnthropicProvider().error_from_response(status, {"request-id": "r"}, body, NOW)
-    assert isinstance(error, UpstreamRejected)
+    assert error.kind == kind
     assert (error.status, error.body, dict(error.headers)) == (status, body, {"request-id": "r"})
+
+
+@pytest.mark.parametrize(
+    ("status", "error_type", "message", "kind"),
+    [
+        (400, "invalid_request_error", "prompt is too long: 210000 tokens", "context_too_long"),
+        (400, "invalid_request_error", "Your credit balance is too low", "billing"),
+        (529, "overloaded_error", "Overloaded", "overloaded"),
+        (403, "permission_error", "no access", "auth_failed"),
+        (400, "billing_error", "pay up", "billing"),
+    ],
+)
+def test_the_body_error_type_refines_the_kind(
+    status: int, error_type: str, message: str, kind: str
+) -> None:
+    body = orjson.dumps({"type": "error", "error": {"type": error_type, "message": message}})
+    assert AnthropicProvider().error_from_response(status, {}, body, NOW).kind == kind
+
+
+def test_the_stream_translator_reads_anthropic_sse_as_events() -> None:
+    translator = AnthropicProvider().stream_translator("claude-sonnet-4-5")
+    first = translator.feed(b'event: ping\ndata: {"type":"ping"}\n\nevent: message_st')
+    rest = translator.feed(b'op\ndata: {"type":"message_stop"}\n\n') + translator.finish()
+    assert (first, rest) == ([{"type": "ping"}], [{"type": "message_stop"}])

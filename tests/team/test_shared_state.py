@@ -156,7 +156,8 @@ def test_redis_killed_and_restarted_requests_keep_succeeding_and_state_resyncs(
 def test_a_tier_on_the_clients_own_credentials_cools_per_credential(
     replicas: Replicas, redis_server: RedisServer, claude: FakeAnthropic, claude2: FakeAnthropic
 ) -> None:
-    a, b, _ = replicas(claude, claude2)  # org: no key, the client's own credential
+    # org: no key, the client's own credential (a loopback fake: forwarding is asked for)
+    a, b, _ = replicas(claude, claude2, forward_client_credentials=True)
     alice = {"x-api-key": "sk-ant-alice-secret-token"}
     bob = {"x-api-key": "sk-ant-bob-secret-token"}
     claude.push(Reply(status=429, headers={"retry-after": "60"}))

@@ -45,10 +45,29 @@ def config_check(config_path: str | None) -> None:
             "[green]in chain[/]" if usable else f"[yellow]skipped: {_no_key(cfg, tier.name)}[/]",
         )
     console.print(table)
+    problems = _dialect_problems({tier.provider for tier in cfg.active_tiers})
+    for problem in problems:
+        console.print(f"[red]{problem}[/]")
     if cfg.notify.urls:
         console.print(f"notifications: {len(cfg.notify.urls)} target(s)")
     if not cfg.active_tiers:
         raise click.ClickException("no tier is usable")
+    if problems:
+        raise click.ClickException("a provider kind in the chain cannot be loaded")
+
+
+def _dialect_problems(kinds: set[str]) -> list[str]:
+    """Why the registry cannot load a kind's dialect (a missing optional extra), per kind."""
+    from switchex.errors import ConfigError
+    from switchex.providers import registry
+
+    problems = []
+    for kind in sorted(kinds):
+        try:
+            registry.dialect(kind)
+        except ConfigError as error:
+            problems.append(str(error))
+    return problems
 
 
 def _no_key(cfg: Config, name: str) -> str:

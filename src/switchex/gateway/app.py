@@ -10,7 +10,7 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import orjson
@@ -18,9 +18,10 @@ import orjson
 from switchex.config import Config
 from switchex.errors import RequestError
 from switchex.gateway import asgi, dashboard, endpoints, guard, metrics, status
-from switchex.gateway.context import Gateway, RequestObserver, log
+from switchex.gateway.context import Gateway, RequestObserver, SwitchListener, log
 from switchex.gateway.messages import handle_messages
-from switchex.gateway.router import Router, SwitchEvent
+from switchex.gateway.router import Router
+from switchex.gateway.tier import PooledTransport, Transport, build_tiers
 from switchex.journal.open import open_journal
 from switchex.keys import KeyRing, guarded
 from switchex.providers.base import Provider
@@ -32,39 +33,32 @@ HOOK_BODY_LIMIT = 1024 * 1024
 REFUSALS_PER_SECOND = 20
 
 
-def default_providers() -> dict[str, Provider]:
-    from switchex.providers.anthropic import AnthropicProvider
-    from switchex.providers.bedrock import BedrockProvider
-    from switchex.providers.gemini import GeminiProvider
-    from switchex.providers.openai import OpenAIProvider
-    from switchex.providers.vertex import VertexProvider
-
-    return {
-        "anthropic": AnthropicProvider(),
-        "openai": OpenAIProvider(),
-        "gemini": GeminiProvider(),
-        "vertex": VertexProvider(),
-        "bedrock": BedrockProvider(),
-    }
-
-
 def create_gateway(
     config: Config,
     state_dir: Path | None,
     observer: RequestObserver | None = None,
-    on_switch: list[Callable[[SwitchEvent], None]] | None = None,
-    providers: dict[str, Provider] | None = None,
+    on_switch: list[SwitchListener] | None = None,
+    dialects: Mapping[str, Provider] | None = None,
+    transport: Transport | None = None,
 ) -> Gateway:
-    """The gateway for a frozen config; `state_dir` None keeps no journal (benchmarks)."""
+    """The gateway for a frozen config; `state_dir` None keeps no journal (benchmarks).
+
+    Dialects come from the tier registry unless `dialects` overrides some kinds (tests).
+    """
+    transport = transport or PooledTransport()
+    tiers = build_tiers(config, transport, dialects)
+    cooldown = config.cooldown
     router = Router(
-        [tier.name for tier in config.active_tiers],
-        initial_backoff=config.cooldown.initial,
-        max_backoff=config.cooldown.maximum,
+        list(tiers),
+        initial_backoff=cooldown.initial,
+        max_backoff=cooldown.maximum,
+        max_reset=cooldown.max_reset,
+        auth_cooldown=cooldown.auth,
         scoped=scoped_tiers(config),
     )
     journal = open_journal(config, state_dir)
     gateway = Gateway(
-        config, router, providers or default_providers(), journal, observer, list(on_switch or [])
+        config, tiers, router, journal, observer, list(on_switch or []), transport=transport
     )
     attach_store(gateway, open_store(config))
     return gateway
@@ -222,16 +216,15 @@ class App:
         except orjson.JSONDecodeError:
             await asgi.respond_error(send, RequestError("hook body must be JSON"))
             return
-        handler = getattr(self.gateway.observer, "hook", None)
-        if handler is not None and isinstance(payload, dict):
-            await asyncio.to_thread(handler, event, payload)
+        observer = self.gateway.observer
+        if observer is not None and isinstance(payload, dict):
+            await asyncio.to_thread(observer.hook, event, payload)
         await asgi.respond(send, 200, b'{"ok":true}')
 
     async def _lifespan(self, receive: asgi.Receive, send: asgi.Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.gateway.http()
                 await self.gateway.state.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
@@ -240,15 +233,10 @@ class App:
                 return
 
     async def close(self) -> None:
-        gateway = self.gateway
-        await gateway.state.close()
+        """Close the shared state, the key ring, the gateway's transport and sinks, then the
+        extra closers (the notifier)."""
+        await self.gateway.state.close()
         self.keys.close()
-        if gateway.pool is not None:
-            await gateway.pool.close()
-        closer = getattr(gateway.observer, "close", None)
-        if closer is not None:
-            closer()
+        await self.gateway.close()
         for closer in self.closers:
             closer()
-        if gateway.journal:
-            gateway.journal.close()

@@ -1,4 +1,10 @@
-"""Everything one running gateway holds, built once by the app factory."""
+"""Everything one running gateway holds, built once by the app factory.
+
+The gateway is its tiers (config + dialect + transport), the router that picks among them,
+and its output sinks, each behind a typed protocol: the journal, the request observer (the
+tracker) and the switch listeners (the notifier). The counters below feed /status and
+/metrics.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from switchex.config import Config, TierConfig
-from switchex.gateway.http1 import Pool
+from switchex.config import Config
 from switchex.gateway.router import Router, SwitchEvent
 from switchex.gateway.status import Observatory
+from switchex.gateway.tier import PooledTransport, Tier, Transport
 from switchex.journal.db import JournalWriter
-from switchex.providers.base import Provider, TierSpec
 from switchex.state.base import MemoryStore, StateStore
 
 log = logging.getLogger("switchex.gateway")
 
 
 class RequestObserver(Protocol):
-    """What the tracker offers the gateway: request boundaries and tool-use answers."""
+    """What the tracker offers the gateway: request boundaries, answers, hooks, shutdown."""
 
     def boundary(self, session: str, request: dict[str, Any], agent: str) -> str | None:
         """Note a request boundary; returns the session's repository path if known."""
@@ -29,58 +34,54 @@ class RequestObserver(Protocol):
 
     def responded(self, session: str, model: str, tier: str, tool_use: bool) -> None: ...
 
+    def hook(self, event: str, payload: dict[str, Any]) -> None:
+        """A Claude Code hook event (`SessionStart`, `PostToolUse`, ...); may block briefly."""
+        ...
 
-def tier_spec(tier: TierConfig) -> TierSpec:
-    options = {"project": tier.project, "region": tier.region, "profile": tier.profile}
-    return TierSpec(
-        tier.name,
-        tier.url,
-        tier.api_key,
-        tier.max_output_tokens,
-        tier.headers,
-        {key: value for key, value in options.items() if value},
-    )
+    def close(self) -> None: ...
+
+
+SwitchListener = Callable[[SwitchEvent], None]
+
+
+def _clock_text(when: float | None) -> str:
+    try:
+        return time.strftime("%H:%M:%S", time.localtime(when)) if when else "-"
+    except (OverflowError, OSError, ValueError):
+        return "-"
 
 
 @dataclass
 class Gateway:
-    """The gateway's state: frozen config, router, providers, client pool, journal."""
+    """The gateway's state: frozen config, tiers, router, output sinks, counters."""
 
     config: Config
+    tiers: dict[str, Tier]
     router: Router
-    providers: dict[str, Provider]
     journal: JournalWriter | None
     observer: RequestObserver | None = None
-    on_switch: list[Callable[[SwitchEvent], None]] = field(default_factory=list)
-    pool: Pool | None = None
+    on_switch: list[SwitchListener] = field(default_factory=list)
+    transport: Transport = field(default_factory=PooledTransport)
     state: StateStore = field(default_factory=MemoryStore)  # shared cooldowns (team mode)
     started: float = field(default_factory=time.time)
     switches: deque[SwitchEvent] = field(default_factory=lambda: deque(maxlen=50))
     counts: Counter[tuple[str, int]] = field(default_factory=Counter)
     served: dict[str, str] = field(default_factory=dict)  # tier -> the model it last served
-    tiers: dict[str, TierConfig] = field(init=False)
-    specs: dict[str, TierSpec] = field(init=False)
     view: Observatory = field(init=False)  # metrics, live events, last served
 
     def __post_init__(self) -> None:
-        self.tiers = {tier.name: tier for tier in self.config.active_tiers}
-        self.specs = {name: tier_spec(tier) for name, tier in self.tiers.items()}
         self.view = Observatory(self.router)
-
-    def http(self) -> Pool:
-        if self.pool is None or self.pool.closed:
-            from switchex.gateway.upstream import new_session
-
-            self.pool = new_session()
-        return self.pool
 
     def switched(self, event: SwitchEvent) -> None:
         """Record a change of serving tier everywhere it is shown."""
         self.switches.append(event)
         self.view.switched(event)
-        until = time.strftime("%H:%M:%S", time.localtime(event.until)) if event.until else "-"
         log.warning(
-            "switch %s -> %s (%s, until %s)", event.from_tier, event.to_tier, event.reason, until
+            "switch %s -> %s (%s, until %s)",
+            event.from_tier,
+            event.to_tier,
+            event.reason,
+            _clock_text(event.until),
         )
         if self.journal:
             self.journal.record(
@@ -98,3 +99,11 @@ class Gateway:
                 listener(event)
             except Exception:
                 log.exception("switch listener failed")
+
+    async def close(self) -> None:
+        """Close the transport, the observer and the journal (in that order)."""
+        await self.transport.close()
+        if self.observer is not None:
+            self.observer.close()
+        if self.journal:
+            self.journal.close()

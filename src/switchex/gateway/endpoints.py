@@ -12,7 +12,9 @@ from switchex.gateway.context import Gateway, log
 from switchex.gateway.http1 import UpstreamBroken
 from switchex.gateway.messages import parse_request
 from switchex.gateway.relay import relay_headers
+from switchex.providers import registry
 from switchex.providers.anthropic import forward_headers
+from switchex.providers.base import UpstreamCall
 
 CLAUDE_MODELS = (  # what Claude Code asks for; every tier maps these through its `models`
     "claude-opus-5-5",
@@ -31,7 +33,8 @@ def estimate_tokens(request: dict[str, Any]) -> int:
 async def count_tokens(
     gateway: Gateway, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send
 ) -> None:
-    """Forward to the first usable Anthropic tier; otherwise estimate. Never a cooldown error."""
+    """Forward to the first usable tier whose kind counts tokens (the registry says which);
+    otherwise estimate. Never a cooldown error."""
     try:
         raw = await asgi.read_body(receive)
         request = parse_request(raw)
@@ -42,8 +45,7 @@ async def count_tokens(
         return
     headers = asgi.request_headers(scope)
     for name in gateway.router.plan_readonly():
-        tier = gateway.tiers[name]
-        if tier.provider != "anthropic":
+        if not registry.kind(gateway.tiers[name].config.provider).counts_tokens:
             continue
         answered = await _forward_count(gateway, name, request, raw, headers, send)
         if answered:
@@ -61,12 +63,9 @@ async def _forward_count(
     headers: dict[str, str],
     send: asgi.Send,
 ) -> bool:
-    from switchex.gateway.upstream import open_call
-    from switchex.providers.base import UpstreamCall
-
     tier = gateway.tiers[name]
-    spec = gateway.specs[name]
-    model = tier.model_for(request["model"])
+    spec = tier.spec
+    model = tier.config.model_for(request["model"])
     body = raw if model == request["model"] else orjson.dumps({**request, "model": model})
     call = UpstreamCall(
         "POST",
@@ -76,7 +75,8 @@ async def _forward_count(
         False,
     )
     try:
-        async with open_call(gateway.http(), call, tier) as response:
+        call = await tier.dialect.authorize(call, spec)
+        async with tier.open(call) as response:
             if response.status >= 500 or response.status in (404, 429):
                 return False
             payload = await response.read()

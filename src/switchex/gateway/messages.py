@@ -8,40 +8,22 @@ next one is tried at once.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from switchex.errors import RequestError, SwitchableError, UpstreamError, UpstreamRejected
-from switchex.gateway import asgi, pricing
+from switchex.errors import RequestError, UpstreamError
+from switchex.gateway import asgi, policy, pricing
 from switchex.gateway.context import Gateway, log
+from switchex.gateway.exchange import Exchange
 from switchex.gateway.http1 import Response, UpstreamBroken
 from switchex.gateway.relay import Relay, relay_headers
-from switchex.gateway.summary import ResponseSummary
 from switchex.gateway.validate import validate_request
 from switchex.providers.base import Json
 from switchex.state.base import credential_scope
 from switchex.tracker.session import session_id
-
-
-@dataclass
-class Exchange:
-    """One client request as it goes through the chain."""
-
-    request: Json
-    raw: bytes
-    headers: dict[str, str]
-    started: float = field(default_factory=time.perf_counter)
-    tier: str = ""
-    served: str = ""
-    repo: str = ""
-    status: int = 0
-    first_byte: float | None = None
-    attempts: list[str] = field(default_factory=list)
-    client_key: str = ""  # the name of a served gateway's client key
-    summary: ResponseSummary = field(default_factory=ResponseSummary)
 
 
 def parse_request(raw: bytes) -> Json:
@@ -62,17 +44,31 @@ def parse_request(raw: bytes) -> Json:
     return request
 
 
+def retry_after_seconds(soonest: float | None, now: float, max_reset: float) -> int:
+    """Whole seconds until `soonest` for a `retry-after` header: at least 1, at most
+    `max_reset`, whatever `soonest` is."""
+    left = (soonest - now) if soonest is not None else 1.0
+    if not math.isfinite(left):
+        left = max_reset
+    return max(1, math.ceil(min(left, max_reset)))
+
+
 def all_cooling(gateway: Gateway, scope: str | None = None) -> UpstreamError:
-    soonest = gateway.router.soonest_expiry(scope)
-    wait = max(1, int((soonest or time.time()) - time.time() + 0.999))
-    states = gateway.router.states.values()
-    detail = ", ".join(f"{s.name} ({s.reason})" for s in states if s.reason) or "none ready"
+    """The answer when no tier can serve: always a 429 with an integer `retry-after`."""
+    router = gateway.router
+    wait = retry_after_seconds(router.soonest_expiry(scope), time.time(), router.max_reset)
+    states = router.states.values()
+    detail = ", ".join(_why(s.name, s.reason, s.detail) for s in states if s.reason)
     return UpstreamError(
         429,
-        f"every tier of the switchex chain is cooling: {detail}; retry in {wait} s",
+        f"every tier of the switchex chain is cooling: {detail or 'none ready'}; retry in {wait} s",
         "rate_limit_error",
         {"retry-after": str(wait)},
     )
+
+
+def _why(name: str, reason: str, detail: str | None) -> str:
+    return f"{name} ({reason}: {detail})" if detail else f"{name} ({reason})"
 
 
 async def handle_messages(
@@ -135,8 +131,14 @@ async def _serve(gateway: Gateway, exchange: Exchange, send: asgi.Send) -> None:
                 if event:
                     gateway.switched(event)
                 return
-            except SwitchableError as error:
-                until = gateway.router.failed(name, error, scope)
+            except UpstreamError as error:
+                decision = policy.decide(error.kind, gateway.tiers[name].client_credentials)
+                if not decision.fail_over:
+                    gateway.router.release(name, scope)
+                    exchange.attempts.append(f"{name}:{error.status}")
+                    await _send_error(exchange, send, error)
+                    return
+                until = gateway.router.failed(name, error, decision.cool, scope)
                 exchange.attempts.append(f"{name}:{error.status}:{error.reason}")
                 log.warning(
                     "tier %s failed (%s %s), cooling %.0f s",
@@ -145,11 +147,6 @@ async def _serve(gateway: Gateway, exchange: Exchange, send: asgi.Send) -> None:
                     error.reason,
                     until - time.time(),
                 )
-            except UpstreamRejected as error:
-                gateway.router.release(name, scope)
-                exchange.attempts.append(f"{name}:{error.status}")
-                await _send_error(exchange, send, error)
-                return
         await _send_error(exchange, send, all_cooling(gateway, scope))
     finally:
         for name in plan:  # probes claimed by this request but never answered
@@ -166,21 +163,16 @@ async def _send_error(exchange: Exchange, send: asgi.Send, error: UpstreamError)
 
 async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.Send) -> None:
     """Serve the exchange from one tier; raises UpstreamError before the first byte only."""
-    from switchex.gateway.upstream import open_call
-
     tier = gateway.tiers[name]
-    provider = gateway.providers[tier.provider]
-    model = tier.model_for(exchange.request["model"])
-    call = provider.build_call(
-        gateway.specs[name], exchange.request, model, exchange.headers, exchange.raw
-    )
-    call = await provider.authorize(gateway.specs[name], call)
-    async with open_call(gateway.http(), call, tier) as response:
+    model = tier.config.model_for(exchange.request["model"])
+    call = await tier.build_call(exchange.request, model, exchange.headers, exchange.raw)
+    async with tier.open(call) as response:
         if response.status >= 400:
             body = await _read(response)
-            raise provider.error_from_response(response.status, response.headers, body, time.time())
+            now = time.time()
+            raise tier.dialect.error_from_response(response.status, response.headers, body, now)
         exchange.served = model
-        relay = Relay(gateway, provider, exchange, model, response, send)
+        relay = Relay(tier, exchange, model, response, send, gateway.config.ping_interval)
         if call.stream:
             await relay.stream()
         else:
@@ -219,6 +211,13 @@ def _finish(gateway: Gateway, exchange: Exchange, session: str, agent: str) -> N
         gateway.journal.record("requests", row)
 
 
+def _cost(gateway: Gateway, exchange: Exchange, served: str) -> float | None:
+    tier = gateway.tiers.get(exchange.tier)
+    if exchange.status != 200 or tier is None:
+        return None
+    return pricing.cost(served, exchange.summary, tier.config)
+
+
 def _row(
     gateway: Gateway, exchange: Exchange, session: str, agent: str, served: str, latency: float
 ) -> dict[str, Any]:
@@ -240,9 +239,7 @@ def _row(
         "output_tokens": summary.output_tokens,
         "cache_read_tokens": summary.cache_read,
         "cache_creation_tokens": summary.cache_creation,
-        "cost": pricing.cost(served, summary, gateway.tiers.get(exchange.tier))
-        if exchange.status == 200
-        else None,
+        "cost": _cost(gateway, exchange, served),
         "stop_reason": summary.stop_reason,
         "tool_use": int(summary.tool_use),
         "error_type": summary.error_type,
@@ -251,4 +248,4 @@ def _row(
     }
 
 
-__all__ = ["handle_messages", "parse_request", "relay_headers"]
+__all__ = ["Exchange", "handle_messages", "parse_request", "relay_headers"]

@@ -9,20 +9,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
-from switchex.errors import SwitchableError
+from switchex.errors import FailureKind, SwitchableError, error_type_for_status
 from switchex.gateway import asgi
+from switchex.gateway.exchange import Exchange
 from switchex.gateway.http1 import Response, UpstreamBroken
 from switchex.gateway.summary import StreamObserver
-from switchex.providers.base import Json, Provider, StreamTranslator
+from switchex.gateway.tier import Tier
+from switchex.providers.base import Json, StreamTranslator
 from switchex.sse import PING, encode_event
-
-if TYPE_CHECKING:
-    from switchex.gateway.context import Gateway
-    from switchex.gateway.messages import Exchange
 
 _NOT_RELAYED = frozenset(
     {
@@ -41,6 +39,7 @@ _NOT_RELAYED = frozenset(
 )
 _SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
 _COMMENT_PING = b": ping\n\n"
+_MAX_ERROR_EVENT = 64 * 1024
 _LOST = encode_event(
     {"type": "error", "error": {"type": "api_error", "message": "the upstream stream broke off"}}
 )
@@ -54,23 +53,25 @@ def relay_headers(headers: Mapping[str, str], tier: str) -> dict[str, str]:
 
 
 class Relay:
+    """One tier's answer to one exchange; fills in the exchange's status and summary."""
+
     def __init__(
         self,
-        gateway: Gateway,
-        provider: Provider,
+        tier: Tier,
         exchange: Exchange,
         model: str,
         response: Response,
         send: asgi.Send,
+        ping_interval: float,
     ) -> None:
-        self.gateway = gateway
-        self.provider = provider
+        self.provider = tier.dialect
         self.exchange = exchange
         self.model = model
         self.response = response
         self.send = send
-        self.tier = gateway.tiers[exchange.tier]
-        self.passthrough = bool(getattr(provider, "passthrough", False))
+        self.tier = tier.config
+        self.passthrough = tier.dialect.passthrough
+        self.ping_interval = ping_interval
 
     # -- whole answers ---------------------------------------------------------------------
     async def whole(self) -> None:
@@ -138,13 +139,37 @@ class Relay:
     async def _end(self, data: bytes = b"") -> None:
         await self.send({"type": "http.response.body", "body": data, "more_body": False})
 
+    async def _first_relayed(self) -> bytes:
+        """The first bytes of a relayed stream, unless they show a failure of the tier.
+
+        A 200 whose body is JSON rather than SSE, or whose first event is `error` (Anthropic's
+        `overloaded_error` under load), is switch-worthy: nothing has reached the client.
+        """
+        first = await self._first(self.tier.first_byte_timeout)
+        head = first[:64].lstrip()
+        if head.startswith(b"{"):
+            message = "the upstream answered a stream request with JSON, not SSE"
+            raise SwitchableError(502, message, reason="bad_response")
+        if not head.startswith(b"event: error"):
+            return first
+        while b"\n\n" not in first and len(first) < _MAX_ERROR_EVENT:
+            chunk = await self._read(self.tier.first_byte_timeout)
+            if not chunk:
+                break
+            first += chunk
+        translator = self.provider.stream_translator(self.model)
+        events = translator.feed(first) + translator.finish()
+        if events and events[0].get("type") == "error":
+            raise _stream_error(events[0])
+        return first
+
     async def _relay_stream(self) -> None:
         observer = StreamObserver(self.exchange.summary)
-        first = await self._first(self.tier.first_byte_timeout)
+        first = await self._first_relayed()
         observer.feed(first)
         await self._commit(relay_headers(self.response.headers, self.exchange.tier), first)
         at_boundary = first.endswith(b"\n\n")
-        interval = self.gateway.config.ping_interval
+        interval = self.ping_interval
         while True:
             try:
                 chunk = await self._read(interval)
@@ -163,7 +188,7 @@ class Relay:
             await self._write(chunk)
 
     async def _translate_stream(self, translator: StreamTranslator) -> None:
-        interval = self.gateway.config.ping_interval
+        interval = self.ping_interval
         events = await self._first_events(translator, min(interval, self.tier.first_byte_timeout))
         await self._commit(dict(_SSE_HEADERS, **{"x-switchex-tier": self.exchange.tier}), b"")
         started = bool(events)
@@ -220,11 +245,19 @@ class Relay:
         return b"".join(encode_event(event) for event in events)
 
 
+_STREAM_KINDS = {
+    "rate_limit_error": (429, FailureKind.RATE_LIMITED),
+    "overloaded_error": (529, FailureKind.OVERLOADED),
+    "timeout_error": (504, FailureKind.TIMEOUT),
+}
+
+
 def _stream_error(event: dict[str, Any]) -> SwitchableError:
-    error = event.get("error") or {}
-    kind = str(error.get("type") or "api_error")
-    reason = "rate_limit" if kind == "rate_limit_error" else "server_error"
-    status = 429 if reason == "rate_limit" else 502
-    return SwitchableError(
-        status, str(error.get("message") or "upstream error"), kind, reason=reason
-    )
+    """A stream whose first word is an error: a failure of the tier, before any byte."""
+    error = event.get("error")
+    error = error if isinstance(error, dict) else {}
+    error_type = str(error.get("type") or "api_error")
+    status, kind = _STREAM_KINDS.get(error_type, (502, FailureKind.SERVER_ERROR))
+    message = str(error.get("message") or "upstream error")
+    error_type = error_type or error_type_for_status(status)
+    return SwitchableError(status, message, error_type, reason=kind)

@@ -86,6 +86,7 @@ def _tier_json(gateway: Gateway, name: str, now: float) -> dict[str, Any]:
         "state": status,
         "until": state.cooling_until if state and state.cooling(now) else None,
         "reason": reason,
+        "detail": state.detail if state and live else None,
         "probe": bool(state and state.probing),
         "failures": state.failures if state else 0,
     }

@@ -3,6 +3,11 @@
 Bodies go upstream as the client sent them, byte for byte, unless the conversation must be
 repaired for Anthropic (thinking made by another model, a tool id another provider made) or
 the tier maps the model or caps `max_tokens`. Answers and streams are relayed unchanged.
+
+Credentials: the client's `x-api-key` / `authorization` and `anthropic-beta` reach only a tier
+with `forward_client_headers` (Anthropic's API host, or `forward_client_credentials: true`);
+a tier with its own key sends that key instead. An anthropic-kind tier elsewhere without a
+key sends no credential at all (set its `api_key` if it needs one). `Cookie` is never sent.
 """
 
 from __future__ import annotations
@@ -13,15 +18,23 @@ from typing import Any
 
 import orjson
 
-from switchex.errors import SwitchableError, UpstreamError, UpstreamRejected, error_type_for_status
-from switchex.providers.base import Json, StreamTranslator, TierSpec, UpstreamCall
+from switchex.errors import (
+    FailureKind,
+    SwitchableError,
+    UpstreamError,
+    error_type_for_status,
+    kind_for_status,
+)
+from switchex.providers.base import Json, TierSpec, UpstreamCall
 from switchex.providers.common import (
     FOREIGN_SIGNATURE_PREFIX,
     TOOL_ID_PATTERN,
+    finite_float,
     is_foreign_signature,
     retry_after_until,
     to_anthropic_tool_id,
 )
+from switchex.providers.streaming import SSEDataTranslator
 
 # Never forwarded: hop-by-hop headers (RFC 9110 §7.6.1) and what the client library sets anew.
 _DROP = frozenset(
@@ -39,19 +52,35 @@ _DROP = frozenset(
         "content-length",
         "accept-encoding",
         "x-switchex-key",  # a served gateway's own client key (switchex.keys)
+        "cookie",
     }
 )
-_CREDENTIALS = frozenset({"x-api-key", "authorization"})
+_CLIENT_ONLY = frozenset({"x-api-key", "authorization", "anthropic-beta"})
 _FOREIGN_MARK = FOREIGN_SIGNATURE_PREFIX.encode()
-_SWITCH_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 529})
+# Anthropic's error types, when the body names one, beat the status.
+_TYPE_KINDS = {
+    "rate_limit_error": FailureKind.RATE_LIMITED,
+    "overloaded_error": FailureKind.OVERLOADED,
+    "authentication_error": FailureKind.AUTH_FAILED,
+    "permission_error": FailureKind.AUTH_FAILED,
+    "billing_error": FailureKind.BILLING,
+    "not_found_error": FailureKind.NOT_FOUND,
+    "request_too_large": FailureKind.TOO_LARGE,
+}
 
 
 def forward_headers(client_headers: Mapping[str, str], tier: TierSpec) -> dict[str, str]:
-    """Client headers for the upstream: all but hop-by-hop; the tier's key replaces the client's."""
-    headers = {k: v for k, v in client_headers.items() if k not in _DROP}
+    """Client headers for the upstream: all but hop-by-hop, cookies and, unless the tier may
+    have them, the client's credentials and `anthropic-beta`; the tier's key replaces the
+    client's."""
+    drop_client = not tier.forward_client_headers
+    headers = {
+        k: v
+        for k, v in client_headers.items()
+        if k not in _DROP and not (drop_client and k in _CLIENT_ONLY)
+    }
     if tier.api_key:
-        for name in _CREDENTIALS:
-            headers.pop(name, None)
+        headers.pop("authorization", None)
         headers["x-api-key"] = tier.api_key
     headers.update(tier.headers)
     headers.setdefault("anthropic-version", "2023-06-01")
@@ -142,18 +171,16 @@ def prepare_body(request: Json, model: str, tier: TierSpec, raw: bytes | None) -
 def _rfc3339(value: str) -> float | None:
     try:
         return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-    except ValueError:
+    except (ValueError, OverflowError, OSError):
         return None
 
 
 def cooldown_until(headers: Mapping[str, str], now: float) -> float | None:
     """When a limited Anthropic tier is usable again, from the most specific signal present."""
     if headers.get("anthropic-ratelimit-unified-status") == "rejected":
-        reset = headers.get("anthropic-ratelimit-unified-reset", "")
-        try:
-            return float(reset)
-        except ValueError:
-            pass
+        reset = finite_float(headers.get("anthropic-ratelimit-unified-reset"))
+        if reset is not None:
+            return reset
     retry = retry_after_until(headers, now)
     if retry is not None:
         return retry
@@ -178,6 +205,29 @@ def _message_of(body: bytes) -> tuple[str, str]:
         return "", body[:200].decode("utf-8", "replace")
 
 
+def classify(status: int, error_type: str, message: str) -> FailureKind:
+    """The failure kind of an Anthropic error answer: the body's error type, else the status."""
+    if status == 400 and "prompt is too long" in message:
+        return FailureKind.CONTEXT_TOO_LONG
+    if status == 400 and "credit balance" in message:
+        return FailureKind.BILLING
+    return _TYPE_KINDS.get(error_type) or kind_for_status(status)
+
+
+class AnthropicStreamTranslator(SSEDataTranslator):
+    """Anthropic SSE as the event dicts it already is (for readers of a relayed stream)."""
+
+    def _data(self, data: str) -> list[Json]:
+        try:
+            event = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return []
+        return [event] if isinstance(event, dict) else []
+
+    def finish(self) -> list[Json]:
+        return self._rest()
+
+
 _RELAYED = ("content-type", "request-id", "retry-after", "x-should-retry")
 
 
@@ -186,6 +236,9 @@ class AnthropicProvider:
 
     kind = "anthropic"
     passthrough = True
+
+    async def authorize(self, call: UpstreamCall, tier: TierSpec) -> UpstreamCall:
+        return call
 
     def build_call(
         self,
@@ -203,22 +256,17 @@ class AnthropicProvider:
             bool(request.get("stream")),
         )
 
-    async def authorize(self, tier: TierSpec, call: UpstreamCall) -> UpstreamCall:
-        return call
-
     def error_from_response(
         self, status: int, headers: Mapping[str, str], body: bytes, now: float
     ) -> UpstreamError:
         kept = {k: headers[k] for k in _RELAYED if k in headers}
         error_type, message = _message_of(body)
+        kind = classify(status, error_type, message)
         error_type = error_type or error_type_for_status(status)
         message = message or f"upstream answered HTTP {status}"
-        if status in _SWITCH_STATUSES or status >= 500:
-            reason = {429: "rate_limit", 529: "overloaded"}.get(status, "server_error")
-            return SwitchableError(
-                status, message, error_type, kept, body, reason, cooldown_until(headers, now)
-            )
-        return UpstreamRejected(status, message, error_type, kept, body)
+        return UpstreamError(
+            status, message, error_type, kept, body, kind, cooldown_until(headers, now)
+        )
 
     def translate_response(self, body: bytes, model: str) -> Json:
         try:
@@ -231,5 +279,5 @@ class AnthropicProvider:
             )
         return message
 
-    def stream_translator(self, model: str) -> StreamTranslator:
-        raise NotImplementedError("the anthropic kind relays its stream unchanged")
+    def stream_translator(self, model: str) -> AnthropicStreamTranslator:
+        return AnthropicStreamTranslator()

@@ -1,8 +1,19 @@
 """What every provider kind offers the gateway.
 
-A provider is pure: it turns an Anthropic Messages request into one HTTP call to its upstream,
-and the upstream's answer back into Anthropic shapes. It does no I/O; the gateway sends the
-call through its pooled client and feeds the bytes back.
+A provider (a tier's *dialect*) is pure: it turns an Anthropic Messages request into one HTTP
+call to its upstream, and the upstream's answer back into Anthropic shapes. It does no I/O;
+the gateway sends the call through the tier's transport and feeds the bytes back.
+
+The one asynchronous step is `authorize`: the gateway awaits it on every call just before
+sending, so a dialect whose credential must be fetched or refreshed (a cloud access token,
+a request signature over the final body) adds it there. It must not block the event loop
+(run blocking refreshes in a thread) and must leave the body alone unless it signs it. When
+no credential can be had it raises `UpstreamError` with kind `auth_failed` (the policy then
+takes the tier out and the next one serves), never anything else.
+
+Every failure the dialect sees is classified into a `FailureKind` (`error_from_response`,
+`translate_response`, error events of a stream); what the gateway then does is decided by
+`switchex.gateway.policy`, never by the dialect.
 """
 
 from __future__ import annotations
@@ -26,6 +37,8 @@ class TierSpec:
     max_output_tokens: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, str] = field(default_factory=dict)  # kind-specific: project, region…
+    forward_client_headers: bool = False
+    """Whether the client's credentials and `anthropic-beta` may be forwarded to this tier."""
 
 
 @dataclass(frozen=True)
@@ -55,9 +68,16 @@ class StreamTranslator(Protocol):
 
 
 class Provider(Protocol):
-    """One provider kind (`anthropic`, `openai`, `gemini`, `vertex`, `bedrock`)."""
+    """One provider kind's dialect, registered in `switchex.providers.registry`.
+
+    `passthrough` True: the upstream speaks Anthropic's Messages API itself, so the gateway
+    relays its answers and streams byte for byte (the translator is then used only where a
+    stream must be read as events); False: answers go through `translate_response` and
+    `stream_translator`.
+    """
 
     kind: str
+    passthrough: bool
 
     def build_call(
         self,
@@ -76,10 +96,10 @@ class Provider(Protocol):
         """
         ...
 
-    async def authorize(self, tier: TierSpec, call: UpstreamCall) -> UpstreamCall:
-        """The call with the credentials that need I/O (a cloud token, a signature) added.
+    async def authorize(self, call: UpstreamCall, tier: TierSpec) -> UpstreamCall:
+        """The call with whatever credential must be obtained asynchronously (see above).
 
-        Runs just before sending; may raise SwitchableError when credentials are unavailable.
+        Dialects whose key is a static header return `call` unchanged.
         """
         ...
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 import re
 import secrets
 from typing import Any
@@ -97,18 +98,33 @@ def empty_usage() -> Json:
     }
 
 
-def retry_after_until(headers: dict[str, str] | Any, now: float) -> float | None:
-    """The absolute time a `retry-after` header (seconds or HTTP date) points at, if any."""
-    value = headers.get("retry-after") if headers else None
-    if not value:
+def finite_float(value: object) -> float | None:
+    """A finite number from a header or body value; None for anything else (inf, nan, junk)."""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
         return None
     try:
-        return now + max(0.0, float(value))
-    except ValueError:
-        pass
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def retry_after_until(headers: dict[str, str] | Any, now: float) -> float | None:
+    """The absolute time a `retry-after` header (seconds or HTTP date) points at, if any.
+
+    Never raises: `inf`, `1e20`, a date in year 9999 or junk give None or a finite far time
+    (the policy clamps it to `cooldown.max_reset`).
+    """
+    value = headers.get("retry-after") if headers else None
+    if not value or not isinstance(value, str):
+        return None
+    seconds = finite_float(value)
+    if seconds is not None:
+        until = now + max(0.0, seconds)
+        return until if math.isfinite(until) else None
     from email.utils import parsedate_to_datetime
 
     try:
         return parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, OSError, IndexError):
         return None

@@ -27,8 +27,4 @@ def scoped_tiers(config: Config) -> frozenset[str]:
     """
     if not config.state and not config.server.keys:
         return frozenset()
-    return frozenset(
-        tier.name
-        for tier in config.active_tiers
-        if tier.provider == "anthropic" and not tier.api_key
-    )
+    return frozenset(tier.name for tier in config.active_tiers if tier.uses_client_credentials)

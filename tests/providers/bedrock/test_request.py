@@ -70,8 +70,8 @@ def test_call_moves_model_and_stream_out_of_the_body() -> None:
         (429, "ThrottlingException", SwitchableError, "rate_limit"),
         (503, "ServiceUnavailableException", SwitchableError, "overloaded"),
         (403, "AccessDeniedException", SwitchableError, "auth_failed"),
-        (400, "ValidationException", UpstreamRejected, None),
-        (404, "ResourceNotFoundException", UpstreamRejected, None),
+        (400, "ValidationException", UpstreamRejected, "invalid_request"),
+        (404, "ResourceNotFoundException", UpstreamRejected, "not_found"),
     ],
 )
 def test_errors_map_into_the_hierarchy(
@@ -80,7 +80,7 @@ def test_errors_map_into_the_hierarchy(
     headers = {"x-amzn-ErrorType": f"{name}:http://internal.amazon.com/coral/com.amazon.bedrock/"}
     error = BedrockProvider().error_from_response(status, headers, b'{"message":"nope"}', 0.0)
     assert type(error) is kind
-    assert getattr(error, "reason", None) == reason
+    assert error.kind == reason
     body = orjson.loads(error.body)
     assert body["type"] == "error" and body["error"]["message"] == f"Bedrock {name}: nope"
 
@@ -103,7 +103,7 @@ async def test_signed_call_passes_the_fakes_signature_check(
     tier = TierSpec("bedrock", bedrock.base_url, None, options={"region": "us-east-1"})
     provider = BedrockProvider()
     call = provider.build_call(tier, request(False), "claude-sonnet-4-5", {})
-    signed = await provider.authorize(tier, call)
+    signed = await provider.authorize(call, tier)
     assert signed.headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIA")
     status, body = send(signed)
     assert status == 200, body
@@ -120,7 +120,7 @@ async def test_region_comes_from_the_aws_configuration_when_unset(
     tier = TierSpec("bedrock", "", None)
     provider = BedrockProvider()
     call = await provider.authorize(
-        tier, provider.build_call(tier, request(), "claude-sonnet-4-5", {})
+        provider.build_call(tier, request(), "claude-sonnet-4-5", {}), tier
     )
     assert call.url.startswith(f"https://bedrock-runtime.eu-west-3.amazonaws.com/model/eu.{SONNET}")
     assert "/eu-west-3/bedrock/aws4_request" in call.headers["Authorization"]
@@ -135,7 +135,7 @@ async def test_missing_credentials_take_the_tier_out(
     provider = BedrockProvider()
     call = provider.build_call(TIER, request(), "claude-sonnet-4-5", {})
     with pytest.raises(SwitchableError) as caught:
-        await provider.authorize(TIER, call)
+        await provider.authorize(call, TIER)
     assert caught.value.reason == "auth_failed"
 
 
@@ -152,7 +152,7 @@ async def test_a_named_profile_supplies_region_and_credentials(
     tier = TierSpec("bedrock", "", None, options={"profile": "work"})
     provider = BedrockProvider()
     built = provider.build_call(tier, request(), "claude-haiku-4-5", {})
-    call = await provider.authorize(tier, built)
+    call = await provider.authorize(built, tier)
     assert call.url.startswith(
         "https://bedrock-runtime.ap-southeast-2.amazonaws.com/model/apac.anthropic.claude-haiku"
     )

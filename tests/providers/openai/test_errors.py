@@ -3,7 +3,7 @@ import json
 import orjson
 import pytest
 
-from switchex.errors import SwitchableError, UpstreamRejected
+from switchex.errors import FailureKind, SwitchableError, UpstreamError, kind_for_status
 from switchex.providers.openai.errors import error_from_response, parse_duration, stream_error_event
 
 from .wire import fixture
@@ -11,54 +11,47 @@ from .wire import fixture
 NOW = 1_741_569_000.0
 
 
-def from_fixture(name: str) -> SwitchableError | UpstreamRejected:
+def from_fixture(name: str) -> UpstreamError:
     case = fixture(name)
-    error = error_from_response(case["status"], case["headers"], orjson.dumps(case["body"]), NOW)
-    assert isinstance(error, SwitchableError | UpstreamRejected)
-    return error
+    return error_from_response(case["status"], case["headers"], orjson.dumps(case["body"]), NOW)
 
 
 @pytest.mark.parametrize(
-    ("name", "kind", "status", "error_type", "reason", "cooldown"),
+    ("name", "kind", "status", "error_type", "cooldown"),
     [
-        (
-            "error_rate_limit.json",
-            SwitchableError,
-            429,
-            "rate_limit_error",
-            "rate_limit",
-            NOW + 360,
-        ),
+        ("error_rate_limit.json", FailureKind.RATE_LIMITED, 429, "rate_limit_error", NOW + 360),
         (
             "error_openrouter_429.json",
-            SwitchableError,
+            FailureKind.RATE_LIMITED,
             429,
             "rate_limit_error",
-            "rate_limit",
             1_741_570_000.0,
         ),
-        ("error_overloaded.json", SwitchableError, 503, "overloaded_error", "overloaded", NOW + 30),
-        ("error_context_length.json", UpstreamRejected, 400, "invalid_request_error", None, None),
-        ("error_invalid_key.json", UpstreamRejected, 401, "authentication_error", None, None),
-        ("error_ollama_not_found.json", UpstreamRejected, 404, "not_found_error", None, None),
+        ("error_overloaded.json", FailureKind.OVERLOADED, 503, "overloaded_error", NOW + 30),
         (
-            "error_deepseek_reasoning.json",
-            UpstreamRejected,
+            "error_context_length.json",
+            FailureKind.CONTEXT_TOO_LONG,
             400,
             "invalid_request_error",
             None,
+        ),
+        ("error_invalid_key.json", FailureKind.AUTH_FAILED, 401, "authentication_error", None),
+        ("error_ollama_not_found.json", FailureKind.NOT_FOUND, 404, "not_found_error", None),
+        (
+            "error_deepseek_reasoning.json",
+            FailureKind.INVALID_REQUEST,
+            400,
+            "invalid_request_error",
             None,
         ),
     ],
 )
-def test_error_fixtures_map_into_the_hierarchy(
-    name: str, kind: type, status: int, error_type: str, reason: str | None, cooldown: float | None
+def test_error_fixtures_are_classified(
+    name: str, kind: FailureKind, status: int, error_type: str, cooldown: float | None
 ) -> None:
     error = from_fixture(name)
-    assert type(error) is kind
-    assert (error.status, error.error_type) == (status, error_type)
-    if isinstance(error, SwitchableError):
-        assert (error.reason, error.cooldown_until) == (reason, cooldown)
+    assert (error.kind, error.status, error.error_type) == (kind, status, error_type)
+    assert error.cooldown_until == cooldown
     body = json.loads(error.body)
     assert body == {"type": "error", "error": {"type": error_type, "message": error.message}}
     assert fixture(name)["body"]["error"]["message"] in error.message
@@ -74,23 +67,27 @@ def test_context_overflow_uses_anthropic_wording_so_claude_code_compacts() -> No
 
 
 @pytest.mark.parametrize(
-    ("status", "kind", "reason", "error_type"),
+    ("status", "kind", "error_type"),
     [
-        (500, SwitchableError, "server_error", "api_error"),
-        (502, SwitchableError, "server_error", "api_error"),
-        (504, SwitchableError, "timeout", "timeout_error"),
-        (529, SwitchableError, "overloaded", "overloaded_error"),
-        (402, SwitchableError, "rate_limit", "billing_error"),
-        (403, UpstreamRejected, None, "permission_error"),
-        (413, UpstreamRejected, None, "request_too_large"),
+        (500, FailureKind.SERVER_ERROR, "api_error"),
+        (502, FailureKind.SERVER_ERROR, "api_error"),
+        (503, FailureKind.OVERLOADED, "overloaded_error"),
+        (504, FailureKind.TIMEOUT, "timeout_error"),
+        (408, FailureKind.TIMEOUT, "timeout_error"),
+        (529, FailureKind.OVERLOADED, "overloaded_error"),
+        (402, FailureKind.BILLING, "billing_error"),
+        (401, FailureKind.AUTH_FAILED, "authentication_error"),
+        (403, FailureKind.AUTH_FAILED, "permission_error"),
+        (404, FailureKind.NOT_FOUND, "not_found_error"),
+        (413, FailureKind.TOO_LARGE, "request_too_large"),
     ],
 )
-def test_status_decides_switch_or_relay(
-    status: int, kind: type, reason: str | None, error_type: str
+def test_status_is_classified_like_every_kind(
+    status: int, kind: FailureKind, error_type: str
 ) -> None:
     error = error_from_response(status, {}, b"", NOW)
-    assert type(error) is kind and error.error_type == error_type
-    assert getattr(error, "reason", None) == reason
+    assert (error.kind, error.error_type) == (kind, error_type)
+    assert kind_for_status(status) == kind
     assert str(status) in error.message
 
 

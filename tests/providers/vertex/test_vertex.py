@@ -166,10 +166,10 @@ async def test_application_default_credentials_file_is_found(
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
     provider = VertexProvider()
     call = provider.build_call(TIER, request(), "claude-sonnet-4-5", {})
-    authorized = await provider.authorize(TIER, call)
+    authorized = await provider.authorize(call, TIER)
     token = authorized.headers["authorization"].removeprefix("Bearer ")
     assert token in vertex.tokens
-    await provider.authorize(TIER, call)
+    await provider.authorize(call, TIER)
     assert vertex.token_requests == 1
 
 

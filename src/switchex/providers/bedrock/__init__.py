@@ -83,7 +83,7 @@ class BedrockProvider:
         url = bedrock_url(tier, bedrock_model(model, region), stream, region)
         return UpstreamCall("POST", url, headers, body, stream)
 
-    async def authorize(self, tier: TierSpec, call: UpstreamCall) -> UpstreamCall:
+    async def authorize(self, call: UpstreamCall, tier: TierSpec) -> UpstreamCall:
         if self._signer is None:
             self._signer = Signer()
         profile = tier.options.get("profile")

@@ -31,6 +31,10 @@ class GeminiProvider:
     """Anthropic Messages in, Gemini generateContent out, and back."""
 
     kind = "gemini"
+    passthrough = False
+
+    async def authorize(self, call: UpstreamCall, tier: TierSpec) -> UpstreamCall:
+        return call  # a static key header, set by build_call
 
     def build_call(
         self,
@@ -49,9 +53,6 @@ class GeminiProvider:
             headers["x-goog-api-key"] = tier.api_key
         url = f"{_root(tier.base_url)}/v1beta/models/{quote(model, safe='-._')}:{action}"
         return UpstreamCall("POST", url, headers, orjson.dumps(body), stream)
-
-    async def authorize(self, tier: TierSpec, call: UpstreamCall) -> UpstreamCall:
-        return call
 
     def error_from_response(
         self, status: int, headers: Mapping[str, str], body: bytes, now: float

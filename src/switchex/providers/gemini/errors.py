@@ -7,25 +7,33 @@ one-element list of that (streaming without alt=sse). A 429 carries how long to 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
-from switchex.errors import SwitchableError, UpstreamError, UpstreamRejected, error_type_for_status
-from switchex.providers.common import retry_after_until
+from switchex.errors import (
+    FailureKind,
+    SwitchableError,
+    UpstreamError,
+    UpstreamRejected,
+    error_type_for_status,
+    kind_for_status,
+)
+from switchex.providers.common import finite_float, retry_after_until
 
 Json = dict[str, Any]
 
 _RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)s\s*$")
-# status → (Anthropic error type, switch reason)
+# server-side kinds → the Anthropic error type the client gets
 _SWITCHABLE = {
-    429: ("rate_limit_error", "rate_limit"),
-    503: ("overloaded_error", "overloaded"),
-    504: ("timeout_error", "timeout"),
-    408: ("timeout_error", "timeout"),
+    FailureKind.RATE_LIMITED: "rate_limit_error",
+    FailureKind.OVERLOADED: "overloaded_error",
+    FailureKind.TIMEOUT: "timeout_error",
+    FailureKind.SERVER_ERROR: "api_error",
 }
 
 
@@ -46,15 +54,19 @@ def google_error(body: bytes | str | object) -> Json:
 def error_from_response(
     status: int, headers: Mapping[str, str], body: bytes, now: float
 ) -> UpstreamError:
-    """A non-2xx Gemini answer as SwitchableError (429, 5xx, 408) or UpstreamRejected."""
+    """A non-2xx Gemini answer, classified by status (`errors.kind_for_status`) like every
+    kind; a 400 about the token limit is context_too_long."""
     error = google_error(body)
     message = _message(error, status)
     lowered = {k.lower(): v for k, v in headers.items()}
-    if status in _SWITCHABLE or status >= 500:
-        error_type, reason = _SWITCHABLE.get(status, ("api_error", "server_error"))
+    kind = kind_for_status(status)
+    if kind in _SWITCHABLE:
         until = retry_delay_until(error.get("details"), now) or retry_after_until(lowered, now)
-        return SwitchableError(status, message, error_type, reason=reason, cooldown_until=until)
-    return UpstreamRejected(status, message, error_type_for_status(status))
+        error_type = _SWITCHABLE[kind]
+        return SwitchableError(status, message, error_type, reason=kind, cooldown_until=until)
+    if status == 400 and "token count" in message and "exceeds" in message:
+        kind = FailureKind.CONTEXT_TOO_LONG
+    return UpstreamRejected(status, message, error_type_for_status(status), reason=kind)
 
 
 def retry_delay_until(details: object, now: float) -> float | None:
@@ -63,8 +75,9 @@ def retry_delay_until(details: object, now: float) -> float | None:
         if isinstance(detail, dict) and detail.get("@type") == _RETRY_INFO:
             delay = detail.get("retryDelay")
             match = _DURATION.match(delay) if isinstance(delay, str) else None
-            if match:
-                return now + float(match.group(1))
+            seconds = finite_float(match.group(1)) if match else None
+            if seconds is not None and math.isfinite(now + seconds):
+                return now + seconds
     return None
 
 

@@ -37,6 +37,10 @@ class OpenAIProvider:
     """Implements providers.base.Provider for OpenAI-compatible chat-completions servers."""
 
     kind = "openai"
+    passthrough = False
+
+    async def authorize(self, call: UpstreamCall, tier: TierSpec) -> UpstreamCall:
+        return call  # a static key header, set by build_call
 
     def build_call(
         self,
@@ -54,9 +58,6 @@ class OpenAIProvider:
             body=orjson.dumps(body),
             stream=bool(body.get("stream")),
         )
-
-    async def authorize(self, tier: TierSpec, call: UpstreamCall) -> UpstreamCall:
-        return call
 
     def error_from_response(
         self, status: int, headers: Mapping[str, str], body: bytes, now: float

@@ -1,10 +1,10 @@
 """OpenAI-compatible error answers → the switchex error hierarchy (the one place for it).
 
-    429, 402 (no credits)     → SwitchableError rate_limit (cooldown from the headers)
-    503, 529                  → SwitchableError overloaded
-    408, 504                  → SwitchableError timeout
-    other 5xx                 → SwitchableError server_error
-    other 4xx (422 → 400)     → UpstreamRejected, Anthropic-shaped, the upstream's message
+The failure kind comes from the status as for every kind (`errors.kind_for_status`: 429
+rate_limit, 402 billing, 401/403 auth_failed, 503/529 overloaded, 408/504 timeout, other 5xx
+server_error), except a context-length refusal, which is context_too_long (with Anthropic's
+"prompt is too long" wording). 422 is answered as 400. Server-side kinds carry the cooldown
+the headers give; the gateway's policy decides what happens.
 
 Bodies read: OpenAI `{"error": {message, type, code, param}}`, OpenRouter (`error.metadata.raw`),
 Ollama `{"error": "text"}`, vLLM `{"message": …}`, FastAPI `{"detail": …}`.
@@ -12,6 +12,7 @@ Ollama `{"error": "text"}`, vLLM `{"message": …}`, FastAPI `{"detail": …}`.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -19,12 +20,14 @@ from typing import Any
 import orjson
 
 from switchex.errors import (
+    FailureKind,
     SwitchableError,
     UpstreamError,
     UpstreamRejected,
     error_type_for_status,
+    kind_for_status,
 )
-from switchex.providers.common import retry_after_until
+from switchex.providers.common import finite_float, retry_after_until
 
 Json = dict[str, Any]
 
@@ -42,16 +45,20 @@ def error_from_response(
     lower = {key.lower(): value for key, value in headers.items()}
     message, code = upstream_message(body)
     message = message or f"upstream answered HTTP {status}"
-    if status in (429, 402):
-        error_type = "rate_limit_error" if status == 429 else "billing_error"
-        return _switchable(status, message, error_type, "rate_limit", lower, now)
-    if status in (503, 529):
-        return _switchable(status, message, "overloaded_error", "overloaded", lower, now)
-    if status in (408, 504):
-        return _switchable(status, message, "timeout_error", "timeout", lower, now)
-    if status >= 500:
-        return _switchable(status, message, "api_error", "server_error", lower, now)
+    kind = kind_for_status(status)
+    if kind in _SERVER_SIDE:
+        return _switchable(status, message, _SERVER_SIDE[kind], kind, lower, now)
+    if status == 402:
+        return UpstreamError(402, message, "billing_error", reason=FailureKind.BILLING)
     return rejected(400 if status == 422 else status, message, code)
+
+
+_SERVER_SIDE = {
+    FailureKind.RATE_LIMITED: "rate_limit_error",
+    FailureKind.OVERLOADED: "overloaded_error",
+    FailureKind.TIMEOUT: "timeout_error",
+    FailureKind.SERVER_ERROR: "api_error",
+}
 
 
 def bad_response(message: str) -> SwitchableError:
@@ -62,10 +69,12 @@ def bad_response(message: str) -> SwitchableError:
 
 
 def rejected(status: int, message: str, code: str = "") -> UpstreamRejected:
+    kind = kind_for_status(status)
     if code == "context_length_exceeded" or _CONTEXT_MAX.search(message):
         message = _prompt_too_long(message)
+        kind = FailureKind.CONTEXT_TOO_LONG
     error_type = error_type_for_status(status)
-    return UpstreamRejected(status=status, message=message, error_type=error_type)
+    return UpstreamRejected(status=status, message=message, error_type=error_type, reason=kind)
 
 
 def stream_error_event(error: object) -> Json:
@@ -133,7 +142,7 @@ def cooldown_until(headers: dict[str, str], now: float) -> float | None:
     until = retry_after_until(headers, now)
     if until is not None:
         return until
-    millis = _float(headers.get("retry-after-ms"))
+    millis = finite_float(headers.get("retry-after-ms"))
     if millis is not None:
         return now + max(0.0, millis) / 1000
     return _ratelimit_reset(headers, now)
@@ -157,6 +166,8 @@ def _epoch_or_seconds(value: str, now: float) -> float | None:
     if number is None:
         seconds = parse_duration(value)
         return None if seconds is None else now + seconds
+    if number > 1e15:  # beyond any epoch: nonsense, let the policy back off
+        return None
     if number > 1e12:  # epoch milliseconds (OpenRouter)
         return number / 1000
     if number > 1e9:
@@ -172,11 +183,9 @@ def parse_duration(text: str) -> float | None:
         return max(0.0, number)
     if not text or _DURATION.sub("", text):
         return None
-    return sum(float(amount) * _UNIT_SECONDS[unit] for amount, unit in _DURATION.findall(text))
+    total = sum(float(amount) * _UNIT_SECONDS[unit] for amount, unit in _DURATION.findall(text))
+    return total if math.isfinite(total) else None
 
 
 def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
+    return finite_float(value) if value else None

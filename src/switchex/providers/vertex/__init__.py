@@ -75,7 +75,7 @@ class VertexProvider:
             "POST", vertex_url(tier, vertex_model(model), stream), headers, body, stream
         )
 
-    async def authorize(self, tier: TierSpec, call: UpstreamCall) -> UpstreamCall:
+    async def authorize(self, call: UpstreamCall, tier: TierSpec) -> UpstreamCall:
         if self._tokens is None:
             from switchex.providers.vertex.auth import TokenSource
 

@@ -1,0 +1,31 @@
+"""One client request as it goes through the chain: the record every stage fills in.
+
+A plain data type with no I/O: `messages` creates it, the relay fills in the answer's
+status, first byte and summary, and the journal row is made from it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from switchex.gateway.summary import ResponseSummary
+from switchex.providers.base import Json
+
+
+@dataclass
+class Exchange:
+    """One client request as it goes through the chain."""
+
+    request: Json
+    raw: bytes
+    headers: dict[str, str]
+    started: float = field(default_factory=time.perf_counter)
+    tier: str = ""
+    served: str = ""
+    repo: str = ""
+    status: int = 0
+    first_byte: float | None = None
+    attempts: list[str] = field(default_factory=list)
+    client_key: str = ""  # the name of a served gateway's client key
+    summary: ResponseSummary = field(default_factory=ResponseSummary)
