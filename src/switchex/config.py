@@ -13,6 +13,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from switchex.errors import ConfigError
+from switchex.gateway.proxy import NO_PROXY_WORDS, parse_proxy
+from switchex.gateway.tls import check_ca_bundle
 
 ProviderKind = Literal["anthropic", "openai", "gemini"]
 
@@ -45,6 +47,23 @@ class TierConfig(_Strict):
         default=120.0, gt=0, description="seconds to wait for the upstream's response headers"
     )
     requires_key: bool | None = None
+    proxy: str | None = Field(default=None, description="proxy URL; none/'' = no proxy")
+    ca_bundle: str | None = Field(default=None, description="PEM file of the CAs to trust")
+    verify: bool = True
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        if value is not None and value.strip().lower() not in NO_PROXY_WORDS:
+            parse_proxy(value)
+        return value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _loadable_bundle(cls, value: str | None) -> str | None:
+        if value:
+            check_ca_bundle(value)
+        return value or None
 
     @field_validator("api_key")
     @classmethod
@@ -108,6 +127,13 @@ class TrackingConfig(_Strict):
     max_file_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
 
 
+class LimitsConfig(_Strict):
+    """Upstream caps: a longer SSE line or a bigger whole answer is a failure of the tier."""
+
+    sse_line_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+    upstream_body_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
+
+
 class Config(_Strict):
     """The whole configuration; frozen, handed to the app factory."""
 
@@ -115,6 +141,7 @@ class Config(_Strict):
     notify: list[str] = Field(default_factory=list)
     cooldown: CooldownConfig = Field(default_factory=CooldownConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     ping_interval: float = Field(default=10.0, gt=0)
     source: str = "embedded default"
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from switchex.config import Config, TierConfig
-from switchex.gateway.http1 import Pool
 from switchex.gateway.router import Router, SwitchEvent
+from switchex.gateway.upstream import Transport, new_session
 from switchex.journal.db import Journal
 from switchex.providers.base import Provider, TierSpec
 
@@ -42,7 +42,7 @@ class Gateway:
     journal: Journal | None
     observer: RequestObserver | None = None
     on_switch: list[Callable[[SwitchEvent], None]] = field(default_factory=list)
-    pool: Pool | None = None
+    pool: Transport | None = None
     started: float = field(default_factory=time.time)
     switches: deque[SwitchEvent] = field(default_factory=lambda: deque(maxlen=50))
     counts: Counter[tuple[str, int]] = field(default_factory=Counter)
@@ -54,11 +54,9 @@ class Gateway:
         self.tiers = {tier.name: tier for tier in self.config.active_tiers}
         self.specs = {name: tier_spec(tier) for name, tier in self.tiers.items()}
 
-    def http(self) -> Pool:
+    def http(self) -> Transport:
         if self.pool is None or self.pool.closed:
-            from switchex.gateway.upstream import new_session
-
-            self.pool = new_session()
+            self.pool = new_session(self.config.limits)
         return self.pool
 
     def switched(self, event: SwitchEvent) -> None:

@@ -1,14 +1,19 @@
 """One HTTP/1.1 connection to an upstream and the response being read from it.
 
 `Connection` is the asyncio Protocol; it hands bytes to the `Response` in flight, which
-parses them with httptools, buffers the body (pausing the socket past `HIGH_WATER`) and
-enforces the call's deadlines with a single timer.
+parses them with httptools, buffers the body (pausing the socket past `HIGH_WATER`),
+enforces the call's deadlines with a single timer and its size caps: an SSE answer
+(`text/event-stream`) may not hold a line longer than `max_line` bytes, any other answer may
+not be longer than `max_body` bytes. Past a cap the socket is dropped and the reader gets
+UpstreamBroken saying so (the line cap is checked per received chunk, so it trips at most
+one socket read late).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import ItemsView, Iterator, Mapping
+import select
+from collections.abc import Hashable, ItemsView, Iterator, Mapping
 from typing import cast
 
 import httptools
@@ -53,18 +58,25 @@ class Headers(Mapping[str, str]):
 class Connection(asyncio.Protocol):
     """A socket to one upstream origin; serves one Response at a time."""
 
-    __slots__ = ("closed", "idle_since", "key", "response", "reused", "transport")
+    __slots__ = ("closed", "fd", "idle_since", "key", "response", "reused", "transport")
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
-        self.key: tuple[str, str, int] = ("", "", 0)  # the pool's (scheme, host, port)
+        self.key: Hashable = None  # the pool's key: origin and route
+        self.fd = -1
         self.response: Response | None = None
         self.closed = False
         self.reused = False
         self.idle_since = 0.0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.attach(transport)
+
+    def attach(self, transport: asyncio.BaseTransport) -> None:
+        """Take `transport` as this connection's (also after start_tls, which skips the above)."""
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        sock = transport.get_extra_info("socket")
+        self.fd = sock.fileno() if sock is not None else -1
 
     def data_received(self, data: bytes) -> None:
         if self.response is None:  # an idle connection must stay silent
@@ -84,6 +96,19 @@ class Connection(asyncio.Protocol):
     def usable(self) -> bool:
         return not self.closed and self.transport is not None and not self.transport.is_closing()
 
+    def silent(self) -> bool:
+        """Nothing waits on the idle socket: no stray byte, no EOF the loop has not seen yet.
+
+        Checked just before a pooled connection takes a request, so one the server already
+        closed is never written to (a request that was written is never sent again).
+        """
+        if self.fd < 0:
+            return True
+        try:
+            return not _readable(self.fd)
+        except (OSError, ValueError):
+            return False
+
     def abort(self) -> None:
         """Drop the socket at once (a response cut short cannot be reused)."""
         self.closed = True
@@ -94,6 +119,14 @@ class Connection(asyncio.Protocol):
         self.closed = True
         if self.transport is not None:
             self.transport.close()
+
+
+def _readable(fd: int) -> bool:
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])
 
 
 class Response:
@@ -108,9 +141,13 @@ class Response:
         "_fields",
         "_framed",
         "_keep_alive",
+        "_line",
         "_loop",
+        "_max_body",
+        "_max_line",
         "_parser",
         "_paused",
+        "_received",
         "_timer",
         "_total",
         "_waiter",
@@ -122,7 +159,14 @@ class Response:
         "where",
     )
 
-    def __init__(self, connection: Connection, loop: asyncio.AbstractEventLoop, where: str) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        loop: asyncio.AbstractEventLoop,
+        where: str,
+        max_line: int = 0,
+        max_body: int = 0,
+    ) -> None:
         self.status = 0
         self.headers = Headers({})
         self.connection = connection
@@ -143,6 +187,9 @@ class Response:
         self._timer: asyncio.TimerHandle | None = None
         self._deadline = 0.0
         self._total = 0.0
+        self._max_line, self._max_body = max_line, max_body  # 0: no cap
+        self._line = 0  # bytes since the last line break (SSE answers)
+        self._received = 0  # body bytes so far (other answers)
 
     # -- reading, for the caller ------------------------------------------------------------
     async def readany(self) -> bytes:
@@ -283,15 +330,36 @@ class Response:
             "content-length" in fields or "chunked" in fields.get("transfer-encoding", "").lower()
         )
         self.headers_done = True
+        if fields.get("content-type", "").lower().startswith("text/event-stream"):
+            self._max_body = 0
+        else:
+            self._max_line = 0
         self._wake()
 
     def on_body(self, body: bytes) -> None:
+        if self._max_body or self._max_line:
+            self._check_size(body)
+            if self._error is not None:
+                return
         self._chunks.append(body)
         self._buffered += len(body)
         if self._buffered > HIGH_WATER and not self._paused and self.connection.transport:
             self._paused = True
             self.connection.transport.pause_reading()
         self._wake()
+
+    def _check_size(self, body: bytes) -> None:
+        if self._max_line:
+            end = max(body.rfind(b"\n"), body.rfind(b"\r"))
+            self._line = self._line + len(body) if end < 0 else len(body) - end - 1
+            if self._line > self._max_line:
+                message = f"{self.where} sent an SSE line longer than {self._max_line} bytes"
+                self._fail(UpstreamBroken(message))
+        elif self._max_body:
+            self._received += len(body)
+            if self._received > self._max_body:
+                message = f"{self.where} sent an answer longer than {self._max_body} bytes"
+                self._fail(UpstreamBroken(message))
 
     def on_message_complete(self) -> None:
         if not self.headers_done or self._done:

@@ -17,9 +17,10 @@ import orjson
 from switchex.errors import RequestError, SwitchableError, UpstreamError, UpstreamRejected
 from switchex.gateway import asgi, pricing
 from switchex.gateway.context import Gateway, log
-from switchex.gateway.http1 import Response, UpstreamBroken
+from switchex.gateway.http1 import UpstreamBroken
 from switchex.gateway.relay import Relay, relay_headers
 from switchex.gateway.summary import ResponseSummary
+from switchex.gateway.upstream import UpstreamResponse
 from switchex.providers.base import Json
 from switchex.tracker.session import session_id
 
@@ -180,7 +181,7 @@ async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.
             await relay.whole()
 
 
-async def _read(response: Response) -> bytes:
+async def _read(response: UpstreamResponse) -> bytes:
     try:
         return await response.read()
     except (UpstreamBroken, TimeoutError):

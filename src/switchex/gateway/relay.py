@@ -15,8 +15,9 @@ import orjson
 
 from switchex.errors import SwitchableError
 from switchex.gateway import asgi
-from switchex.gateway.http1 import Response, UpstreamBroken
+from switchex.gateway.http1 import UpstreamBroken
 from switchex.gateway.summary import StreamObserver
+from switchex.gateway.upstream import UpstreamResponse
 from switchex.providers.base import Json, Provider, StreamTranslator
 from switchex.sse import PING, encode_event
 
@@ -60,7 +61,7 @@ class Relay:
         provider: Provider,
         exchange: Exchange,
         model: str,
-        response: Response,
+        response: UpstreamResponse,
         send: asgi.Send,
     ) -> None:
         self.gateway = gateway
