@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from switchex.gateway.summary import ResponseSummary, StreamObserver
 from switchex.sse import SSEParser, encode_event
 
 STREAM = (
@@ -47,3 +51,37 @@ def test_encoded_events_parse_back() -> None:
     assert parse([encode_event(event)]) == [
         ("content_block_delta", '{"type":"content_block_delta","delta":{"text":"ü\\n"}}')
     ]
+
+
+def _feed_seconds(feed: Callable[[bytes], object], size: int) -> float:
+    """Seconds to feed one `size`-byte SSE line in 64 KB chunks, then its end (best of 3)."""
+    chunk = b"x" * 65536
+    best = float("inf")
+    for _ in range(3):
+        began = time.perf_counter()
+        feed(b"data: ")
+        for _ in range(size // len(chunk)):
+            feed(chunk)
+        feed(b"\n\n")
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
+def test_a_huge_line_costs_linear_time() -> None:
+    """10x the line, about 10x the time (quadratic buffering would be about 100x)."""
+    small = _feed_seconds(SSEParser().feed, 2 * 1024 * 1024)
+    large = _feed_seconds(SSEParser().feed, 20 * 1024 * 1024)
+    assert large / small < 30
+
+
+def test_the_relay_observer_is_linear_on_a_huge_event_too() -> None:
+    small = _feed_seconds(StreamObserver(ResponseSummary()).feed, 2 * 1024 * 1024)
+    large = _feed_seconds(StreamObserver(ResponseSummary()).feed, 20 * 1024 * 1024)
+    assert large / small < 30
+
+
+def test_a_huge_line_still_parses() -> None:
+    parser = SSEParser()
+    pieces = [b"event: big\ndata: ", b"y" * 70000, b"z" * 70000, b"\n", b"\n"]
+    events = [event for piece in pieces for event in parser.feed(piece)]
+    assert events == [("big", "y" * 70000 + "z" * 70000)]

@@ -413,3 +413,51 @@ def test_https_round_trip(run: Run[None], certificate: tuple[Path, Path]) -> Non
             await untrusting.close()
 
     run(scenario())
+
+
+def sse_answer(lines: list[bytes]) -> bytes:
+    body = b"".join(b"data: " + line + b"\n\n" for line in lines)
+    pieces = [body[i : i + 700] for i in range(0, len(body), 700)]
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces)
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"
+    return head + b"\r\n" + chunks.replace(b"\r\n", b"\r\n|") + b"0\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("lines", "error"),
+    [
+        ([b"a" * 900] * 20, None),  # many lines, each under the cap: far more than it in all
+        ([b"a" * 100, b"b" * 5000, b"c"], "sent an SSE line longer than 1000 bytes"),
+    ],
+    ids=["short-lines", "one-long-line"],
+)
+def test_sse_line_cap(run: Run[None], lines: list[bytes], error: str | None) -> None:
+    async def scenario() -> None:
+        async with Wire(serve(sse_answer(lines))) as wire:
+            pool = Pool(max_line=1000, max_body=1000)  # the body cap is not for streams
+            got: list[bytes] = []
+            async with call(pool, wire.url) as response:
+                if error is None:
+                    await read_all(response, got)
+                    assert b"".join(got).count(b"\n\n") == len(lines)
+                else:
+                    with pytest.raises(UpstreamBroken, match=error):
+                        await read_all(response, got)
+                    assert sum(map(len, got)) < 2000
+            await pool.close()
+
+    run(scenario())
+
+
+def test_body_cap_without_a_length(run: Run[None]) -> None:
+    answer = CHUNKED.replace(b"5\r\nhe|llo", b"5\r\nhe|llo\r\n400\r\n" + b"x" * 1024)
+
+    async def scenario() -> None:
+        async with Wire(serve(answer)) as wire:
+            pool = Pool(max_body=1000)
+            async with call(pool, wire.url) as response:
+                with pytest.raises(UpstreamBroken, match="answer longer than 1000 bytes"):
+                    await response.read()
+            await pool.close()
+
+    run(scenario())
