@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 import pytest
 import uvloop
 from aiohttp import web
@@ -18,8 +19,10 @@ from switchex.config import TierConfig
 from switchex.errors import SwitchableError
 from switchex.fakes.certs import Certs, make_certs
 from switchex.fakes.proxy import FakeProxy
+from switchex.gateway.app import App, create_gateway
 from switchex.gateway.upstream import HTTP1Transport, Transport, open_call
 from switchex.providers.base import UpstreamCall
+from tests.helpers import make_config
 
 T = TypeVar("T")
 Run = Callable[[Coroutine[Any, Any, T]], T]
@@ -252,3 +255,81 @@ def test_tier_settings_are_validated(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="cannot load CA certificates"):
         tier("https://x", ca_bundle=str(tmp_path / "missing.pem"))
     assert tier("https://x", proxy="").proxy == ""
+
+
+class CannedResponse:
+    """An UpstreamResponse with a fixed answer."""
+
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status, self.headers, self._body = status, headers, body
+
+    async def readany(self) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+    async def read(self) -> bytes:
+        return await self.readany()
+
+
+class FakeTransport:
+    """A Transport without sockets: records the calls, answers each with `answer`."""
+
+    def __init__(self, answer: CannedResponse) -> None:
+        self.answer = answer
+        self.calls: list[tuple[UpstreamCall, str]] = []
+        self.closed = False
+
+    @asynccontextmanager
+    async def _opened(self) -> AsyncIterator[CannedResponse]:
+        yield self.answer
+
+    def open(self, call: UpstreamCall, tier: TierConfig) -> AbstractAsyncContextManager[Any]:
+        self.calls.append((call, tier.name))
+        return self._opened()
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+async def test_the_gateway_serves_through_an_injected_transport() -> None:
+    message = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-x",
+        "content": [{"type": "text", "text": "from the fake transport"}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 1, "output_tokens": 1},
+    }
+    fake = FakeTransport(
+        CannedResponse(200, {"content-type": "application/json"}, orjson.dumps(message))
+    )
+    transport: Transport = fake  # the protocol is all the gateway needs
+    tiers = [{"name": "only", "provider": "anthropic", "base_url": "https://api.invalid"}]
+    app = App(create_gateway(make_config(tiers), None))
+    app.gateway.pool = transport
+    body = orjson.dumps(
+        {"model": "claude-x", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}
+    )
+    sent: list[dict[str, Any]] = []
+    inbox = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        if inbox:
+            return inbox.pop()
+        await asyncio.Event().wait()
+        raise AssertionError
+
+    async def send(event: dict[str, Any]) -> None:
+        sent.append(event)
+
+    scope = {"type": "http", "method": "POST", "path": "/v1/messages", "headers": []}
+    await app(scope, receive, send)
+    assert sent[0]["status"] == 200
+    assert orjson.loads(sent[1]["body"])["content"][0]["text"] == "from the fake transport"
+    assert [(call.url, name) for call, name in fake.calls] == [
+        ("https://api.invalid/v1/messages", "only")
+    ]
+    await app.close()
+    assert fake.closed
