@@ -82,7 +82,8 @@ class StreamObserver:
             pending.append(chunk)
             return
         events = b"".join([*pending, chunk]).split(b"\n\n") if pending else chunk.split(b"\n\n")
-        pending[:] = [events.pop()]
+        rest = events.pop()
+        pending[:] = [rest] if rest else []
         for event in events:
             if event.startswith(_WATCHED_PREFIXES):
                 _, _, data = event.partition(b"\ndata: ")
