@@ -1,4 +1,5 @@
-"""Opening a connection to an upstream: directly, or through an http:// proxy.
+"""A connection to an upstream (the asyncio Protocol), and opening one: directly, or
+through an http:// proxy.
 
     direct              TCP (+ TLS for https) to the origin
     proxy, http origin  TCP to the proxy; requests then go in absolute form
@@ -12,14 +13,93 @@ credential. The whole sequence shares one `timeout`.
 from __future__ import annotations
 
 import asyncio
+import select
 import ssl
+from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from switchex.errors import SwitchableError
-from switchex.gateway.http1_response import Connection
 from switchex.gateway.proxy import Proxy
 
+if TYPE_CHECKING:
+    from switchex.gateway.http1_response import Response
+
 MAX_TUNNEL_REPLY = 64 * 1024
+
+
+class Connection(asyncio.Protocol):
+    """A socket to one upstream origin; serves one Response at a time."""
+
+    __slots__ = ("closed", "fd", "idle_since", "key", "response", "reused", "transport")
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.key: Hashable = None  # the pool's key: origin and route
+        self.fd = -1
+        self.response: Response | None = None
+        self.closed = False
+        self.reused = False
+        self.idle_since = 0.0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.attach(transport)
+
+    def attach(self, transport: asyncio.BaseTransport) -> None:
+        """Take `transport` as this connection's (also after start_tls, which skips the above)."""
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        sock = transport.get_extra_info("socket")
+        self.fd = sock.fileno() if sock is not None else -1
+
+    def data_received(self, data: bytes) -> None:
+        if self.response is None:  # an idle connection must stay silent
+            self.abort()
+        else:
+            self.response.feed(data)
+
+    def eof_received(self) -> None:
+        if self.response is not None:
+            self.response.feed_eof()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self.response is not None:
+            self.response.lost(exc)
+
+    def usable(self) -> bool:
+        return not self.closed and self.transport is not None and not self.transport.is_closing()
+
+    def silent(self) -> bool:
+        """Nothing waits on the idle socket: no stray byte, no EOF the loop has not seen yet.
+
+        Checked just before a pooled connection takes a request, so one the server already
+        closed is never written to (a request that was written is never sent again).
+        """
+        if self.fd < 0:
+            return True
+        try:
+            return not _readable(self.fd)
+        except (OSError, ValueError):
+            return False
+
+    def abort(self) -> None:
+        """Drop the socket at once (a response cut short cannot be reused)."""
+        self.closed = True
+        if self.transport is not None:
+            self.transport.abort()
+
+    def close(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.close()
+
+
+def _readable(fd: int) -> bool:
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])
 
 
 @dataclass(frozen=True, slots=True)
