@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -17,12 +18,15 @@ from aiohttp import web
 
 from switchex.config import TierConfig
 from switchex.errors import SwitchableError
+from switchex.fakes.anthropic import FakeAnthropic
 from switchex.fakes.certs import Certs, make_certs
 from switchex.fakes.proxy import FakeProxy
 from switchex.gateway.app import App, create_gateway
+from switchex.gateway.tls import tls_context
 from switchex.gateway.upstream import HTTP1Transport, Transport, open_call
 from switchex.providers.base import UpstreamCall
-from tests.helpers import make_config
+from tests import client
+from tests.helpers import make_config, serve
 
 T = TypeVar("T")
 Run = Callable[[Coroutine[Any, Any, T]], T]
@@ -333,3 +337,67 @@ async def test_the_gateway_serves_through_an_injected_transport() -> None:
     ]
     await app.close()
     assert fake.closed
+
+
+def test_tls_contexts_and_routes_are_built_once_per_setting(certs: Certs) -> None:
+    transport = HTTP1Transport()
+    url = "https://api.example.com/v1/messages"
+    custom = tier(url, ca_bundle=str(certs.ca))
+    first = transport.route(url, custom)
+    assert transport.route(url, custom) is first
+    assert transport.route(url, tier(url, ca_bundle=str(certs.ca))).tls is first.tls
+    assert transport.route(url, tier(url)).tls is None  # the pool's default (OS store)
+    assert tls_context(str(certs.ca)) is first.tls
+    unchecked = tls_context(verify=False)
+    assert unchecked is tls_context(verify=False) and unchecked.verify_mode == ssl.CERT_NONE
+
+
+OVERSIZED = {
+    "sse-line": b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n"
+    b"event: message_start\ndata: " + b"x" * 5000,
+    "declared-body": b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+    b"content-length: 5000\r\n\r\n" + b"x" * 5000,
+    "chunked-body": b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+    b"transfer-encoding: chunked\r\n\r\n" + (b"100\r\n" + b"x" * 256 + b"\r\n") * 20,
+}
+
+
+@pytest.mark.parametrize("kind", list(OVERSIZED))
+async def test_a_breached_cap_fails_that_tier_and_the_next_one_serves(
+    kind: str, claude: FakeAnthropic, tmp_path: Path
+) -> None:
+    answer = OVERSIZED[kind]  # chunked-body: the cap trips mid-body, after 4 chunks
+
+    async def oversized(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(answer)
+            await writer.drain()
+            await reader.read()  # hold the connection: only the cap can end this answer
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(oversized, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    tiers = [
+        {"name": "big", "provider": "anthropic", "base_url": f"http://127.0.0.1:{port}"},
+        {"name": "next", "provider": "anthropic", "base_url": claude.base_url},
+    ]
+    limits = {"sse_line_bytes": 1000, "upstream_body_bytes": 1000}
+    gateway = serve(make_config(tiers, limits=limits), None)
+    try:
+        stream = kind == "sse-line"
+        body = client.message(stream=stream)
+        url = f"{gateway.url}/v1/messages"
+        answer_ = await asyncio.to_thread(client.post, url, body, None, 10)
+        assert answer_.status == 200
+        assert answer_.headers["x-switchex-tier"] == "next"
+        state = gateway.gateway.router.states["big"]
+        assert state.reason == ("server_error" if kind != "declared-body" else "bad_response")
+    finally:
+        gateway.stop()
+        server.close()
+        await server.wait_closed()
+        await asyncio.sleep(0.01)
