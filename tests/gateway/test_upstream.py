@@ -401,3 +401,41 @@ async def test_a_breached_cap_fails_that_tier_and_the_next_one_serves(
         server.close()
         await server.wait_closed()
         await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("where", ["tier", "environment"])
+async def test_the_gateway_streams_from_an_https_tier_through_a_proxy(
+    where: str, certs: Certs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeAnthropic()
+    fake.tls = certs.server_context()
+    fake.start()
+    async with proxy("me:pw") as tunnel:
+        settings: dict[str, Any] = {"ca_bundle": str(certs.ca)}
+        if where == "tier":
+            settings["proxy"] = tunnel.url
+        else:
+            monkeypatch.setenv("HTTPS_PROXY", tunnel.url)
+        tiers = [
+            {
+                "name": "remote",
+                "provider": "anthropic",
+                "base_url": f"https://{NAME}:{fake.port}",
+                **settings,
+            }
+        ]
+        gateway = serve(make_config(tiers), None)
+        try:
+            url = f"{gateway.url}/v1/messages"
+            for text in ("first", "second"):
+                body = client.message(text, stream=True)
+                answer = await asyncio.to_thread(client.post, url, body, None, 10)
+                assert answer.status == 200, answer.body
+                assert answer.events()[-1]["type"] == "message_stop"
+        finally:
+            gateway.stop()
+            await tunnel.close()  # before the fake: its TLS connections then end cleanly
+            fake.stop()
+        assert (tunnel.tunnels, tunnel.refused) == (1, 0)
+        assert tunnel.lines == [f"CONNECT {NAME}:{fake.port} HTTP/1.1"]
+        assert len(fake.model_requests()) == 2

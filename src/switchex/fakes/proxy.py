@@ -28,6 +28,7 @@ class FakeProxy:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def url(self) -> str:
@@ -46,10 +47,14 @@ class FakeProxy:
             await self._server.wait_closed()
         for writer in list(self._writers):
             writer.close()
-        for _ in range(3):
-            await asyncio.sleep(0)
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=2)
+        await asyncio.sleep(0)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
         self._writers.add(writer)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -58,6 +63,7 @@ class FakeProxy:
             pass
         finally:
             self._writers.discard(writer)
+            self._tasks.discard(task)
             writer.close()
 
     async def _serve(

@@ -97,7 +97,7 @@ class Pool:
             self._sweeper.cancel()
             self._sweeper = None
         for connection in list(self._all):
-            connection.close()
+            connection.abort()  # at once: a TLS goodbye could outlive the loop
         self._idle.clear()
         self._all.clear()
         await asyncio.sleep(0)  # let the transports run their close callbacks
