@@ -7,7 +7,7 @@ other tiers may bring any object with the same shape.
 
 Invariant of every transport: a failure before the response headers (connect error, proxy
 refusal, TLS, timeout, redirect, compressed answer) raises SwitchableError, so the router
-can fail over; afterwards the body raises UpstreamBroken or TimeoutError.
+can fail over; afterwards the body raises UpstreamBroken (re-exported here) or TimeoutError.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from switchex.config import LimitsConfig, TierConfig
-from switchex.gateway.http1 import Call, Pool, Route, origin_of
+from switchex.gateway.http1 import Call, Pool, Route, UpstreamBroken, origin_of
 from switchex.gateway.proxy import proxy_for
 from switchex.gateway.tls import tls_context
 from switchex.providers.base import UpstreamCall
@@ -125,3 +125,13 @@ def open_call(
     can fail over; the connection goes back to the pool (or is closed) when the block ends.
     """
     return transport.open(call, tier)
+
+
+__all__ = [
+    "HTTP1Transport",
+    "Transport",
+    "UpstreamBroken",
+    "UpstreamResponse",
+    "new_session",
+    "open_call",
+]
