@@ -22,6 +22,8 @@ from pydantic import (
 )
 
 from switchex.errors import ConfigError
+from switchex.gateway.proxy import NO_PROXY_WORDS, parse_proxy
+from switchex.gateway.tls import check_ca_bundle
 from switchex.providers import registry
 
 
@@ -79,6 +81,23 @@ class TierConfig(_Strict):
         description="forward the client's own credentials and anthropic-beta to this tier "
         "(always done for Anthropic's API host)",
     )
+    proxy: str | None = Field(default=None, description="proxy URL; none/'' = no proxy")
+    ca_bundle: str | None = Field(default=None, description="PEM file of the CAs to trust")
+    verify: bool = True
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        if value is not None and value.strip().lower() not in NO_PROXY_WORDS:
+            parse_proxy(value)
+        return value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _loadable_bundle(cls, value: str | None) -> str | None:
+        if value:
+            check_ca_bundle(value)
+        return value or None
 
     @field_validator("api_key")
     @classmethod
@@ -209,7 +228,8 @@ class ServerConfig(_Strict):
 
 
 class LimitsConfig(_Strict):
-    """Inbound limits: every breach is an Anthropic-shaped error and a journal row."""
+    """Inbound limits (every breach an Anthropic-shaped error and a journal row) and upstream
+    caps (a longer SSE line or a bigger whole answer is a failure of the tier)."""
 
     request_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0, le=256 * 1024 * 1024)
     head_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -217,6 +237,8 @@ class LimitsConfig(_Strict):
     header_timeout: float = Field(default=10.0, gt=0, description="seconds to send a whole head")
     body_idle_timeout: float = Field(default=30.0, gt=0)
     body_timeout: float = Field(default=300.0, gt=0, description="seconds to send a whole body")
+    sse_line_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+    upstream_body_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
 
 
 class NotifyConfig(_Strict):

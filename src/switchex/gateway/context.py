@@ -18,7 +18,8 @@ from typing import Any, Protocol
 from switchex.config import Config
 from switchex.gateway.router import Router, SwitchEvent
 from switchex.gateway.status import Observatory
-from switchex.gateway.tier import PooledTransport, Tier, Transport
+from switchex.gateway.tier import PooledTransport, Tier
+from switchex.gateway.upstream import Transport
 from switchex.journal.db import JournalWriter
 from switchex.state.base import MemoryStore, StateStore
 

@@ -18,8 +18,9 @@ from switchex.errors import RequestError, UpstreamError
 from switchex.gateway import asgi, policy, pricing
 from switchex.gateway.context import Gateway, log
 from switchex.gateway.exchange import Exchange
-from switchex.gateway.http1 import Response, UpstreamBroken
+from switchex.gateway.http1 import UpstreamBroken
 from switchex.gateway.relay import Relay, relay_headers
+from switchex.gateway.upstream import UpstreamResponse
 from switchex.gateway.validate import validate_request
 from switchex.providers.base import Json
 from switchex.state.base import credential_scope
@@ -179,7 +180,7 @@ async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.
             await relay.whole()
 
 
-async def _read(response: Response) -> bytes:
+async def _read(response: UpstreamResponse) -> bytes:
     try:
         return await response.read()
     except (UpstreamBroken, TimeoutError):

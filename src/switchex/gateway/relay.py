@@ -16,9 +16,10 @@ import orjson
 from switchex.errors import FailureKind, SwitchableError, error_type_for_status
 from switchex.gateway import asgi
 from switchex.gateway.exchange import Exchange
-from switchex.gateway.http1 import Response, UpstreamBroken
+from switchex.gateway.http1 import UpstreamBroken
 from switchex.gateway.summary import StreamObserver
 from switchex.gateway.tier import Tier
+from switchex.gateway.upstream import UpstreamResponse
 from switchex.providers.base import Json, StreamTranslator
 from switchex.sse import PING, encode_event
 
@@ -60,7 +61,7 @@ class Relay:
         tier: Tier,
         exchange: Exchange,
         model: str,
-        response: Response,
+        response: UpstreamResponse,
         send: asgi.Send,
         ping_interval: float,
     ) -> None:
