@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from switchex.errors import ConfigError
 
 ProviderKind = Literal["anthropic", "openai", "gemini"]
+ServerKind = Literal["llama.cpp", "ollama", "lm-studio", "vllm"]
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 DEFAULT_BASE_URLS: dict[str, str] = {
     "anthropic": "https://api.anthropic.com",
@@ -45,6 +47,10 @@ class TierConfig(_Strict):
         default=120.0, gt=0, description="seconds to wait for the upstream's response headers"
     )
     requires_key: bool | None = None
+    tool_call_text: Literal["auto", "off"] | None = Field(
+        default=None, description="parse tool calls printed as text (openai tiers)"
+    )
+    server: ServerKind | None = Field(default=None, description="the local server software")
 
     @field_validator("api_key")
     @classmethod
@@ -60,6 +66,14 @@ class TierConfig(_Strict):
             )
         return self
 
+    @model_validator(mode="after")
+    def _openai_only_keys(self) -> TierConfig:
+        keys = (("tool_call_text", self.tool_call_text), ("server", self.server))
+        for key, value in keys:
+            if value is not None and self.provider != "openai":
+                raise ValueError(f"tier {self.name!r}: {key} applies to openai tiers only")
+        return self
+
     @property
     def url(self) -> str:
         base = self.base_url or DEFAULT_BASE_URLS.get(self.provider, "")
@@ -72,8 +86,19 @@ class TierConfig(_Strict):
             return self.requires_key
         if self.provider == "anthropic":
             return False
+        return not self.loopback
+
+    @property
+    def loopback(self) -> bool:
         host = re.sub(r"^https?://", "", self.url).split("/")[0].split(":")[0]
-        return host not in {"127.0.0.1", "localhost", "::1", "[::1]"}
+        return host in LOOPBACK_HOSTS
+
+    @property
+    def parses_text_tools(self) -> bool:
+        """`tool_call_text`; by default on for openai tiers on loopback or a known server."""
+        if self.provider != "openai" or self.tool_call_text == "off":
+            return False
+        return self.tool_call_text == "auto" or self.loopback or self.server is not None
 
     @property
     def usable(self) -> bool:

@@ -29,7 +29,15 @@ class RequestObserver(Protocol):
 
 
 def tier_spec(tier: TierConfig) -> TierSpec:
-    return TierSpec(tier.name, tier.url, tier.api_key, tier.max_output_tokens, tier.headers)
+    return TierSpec(
+        tier.name,
+        tier.url,
+        tier.api_key,
+        tier.max_output_tokens,
+        tier.headers,
+        text_tools=tier.parses_text_tools,
+        server=tier.server,
+    )
 
 
 @dataclass

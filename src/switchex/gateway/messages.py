@@ -173,7 +173,7 @@ async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.
             body = await _read(response)
             raise provider.error_from_response(response.status, response.headers, body, time.time())
         exchange.served = model
-        relay = Relay(gateway, provider, exchange, model, response, send)
+        relay = Relay(gateway, provider, exchange, model, response, send, call.reply)
         if call.stream:
             await relay.stream()
         else:

@@ -17,7 +17,7 @@ from switchex.errors import SwitchableError
 from switchex.gateway import asgi
 from switchex.gateway.http1 import Response, UpstreamBroken
 from switchex.gateway.summary import StreamObserver
-from switchex.providers.base import Json, Provider, StreamTranslator
+from switchex.providers.base import NO_PLAN, Json, Provider, ReplyPlan, StreamTranslator
 from switchex.sse import PING, encode_event
 
 if TYPE_CHECKING:
@@ -62,8 +62,10 @@ class Relay:
         model: str,
         response: Response,
         send: asgi.Send,
+        reply: ReplyPlan = NO_PLAN,
     ) -> None:
         self.gateway = gateway
+        self.reply = reply
         self.provider = provider
         self.exchange = exchange
         self.model = model
@@ -80,7 +82,7 @@ class Relay:
             raise SwitchableError(
                 502, "the upstream answer broke off", reason="server_error"
             ) from None
-        message = self.provider.translate_response(body, self.model)
+        message = self.provider.translate_response(body, self.model, self.reply)
         self.exchange.summary.observe_message(message)
         if self.passthrough:
             headers = relay_headers(self.response.headers, self.exchange.tier)
@@ -96,7 +98,7 @@ class Relay:
         if self.passthrough:
             await self._relay_stream()
         else:
-            await self._translate_stream(self.provider.stream_translator(self.model))
+            await self._translate_stream(self.provider.stream_translator(self.model, self.reply))
 
     async def _read(self, timeout: float) -> bytes | None:
         """The next chunk (b"" at the end), or None when `timeout` passed with nothing.

@@ -14,7 +14,14 @@ from typing import Any
 import orjson
 
 from switchex.errors import SwitchableError, UpstreamError, UpstreamRejected, error_type_for_status
-from switchex.providers.base import Json, StreamTranslator, TierSpec, UpstreamCall
+from switchex.providers.base import (
+    NO_PLAN,
+    Json,
+    ReplyPlan,
+    StreamTranslator,
+    TierSpec,
+    UpstreamCall,
+)
 from switchex.providers.common import (
     FOREIGN_SIGNATURE_PREFIX,
     TOOL_ID_PATTERN,
@@ -216,7 +223,7 @@ class AnthropicProvider:
             )
         return UpstreamRejected(status, message, error_type, kept, body)
 
-    def translate_response(self, body: bytes, model: str) -> Json:
+    def translate_response(self, body: bytes, model: str, reply: ReplyPlan = NO_PLAN) -> Json:
         try:
             message = orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -227,5 +234,5 @@ class AnthropicProvider:
             )
         return message
 
-    def stream_translator(self, model: str) -> StreamTranslator:
+    def stream_translator(self, model: str, reply: ReplyPlan = NO_PLAN) -> StreamTranslator:
         raise NotImplementedError("the anthropic kind relays its stream unchanged")
