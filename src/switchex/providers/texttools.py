@@ -58,6 +58,7 @@ class TextToolParser:
         self._line_blank = True  # only whitespace since the last newline emitted
         self._matcher: Matcher | None = None
         self._thinking = False
+        self._after_think = False  # whitespace right after </think> belongs to the tag
         self.calls = 0
 
     def feed(self, fragment: str) -> list[Piece]:
@@ -135,7 +136,7 @@ class TextToolParser:
             self._thought(out, self._buf[:end], THINK_CLOSE)
             self._buf = self._buf[end + len(THINK_CLOSE) :]
             self._thinking = False
-            self._line_blank = True
+            self._after_think = self._line_blank = True
             return True
         keep = 0 if final else _partial_suffix(self._buf, (THINK_CLOSE,))
         self._thought(out, self._buf[: len(self._buf) - keep], "")
@@ -148,6 +149,11 @@ class TextToolParser:
             out.append(Piece("thinking", text, text + tag))
 
     def _text(self, out: list[Piece], text: str) -> None:
+        if self._after_think:
+            body = text.lstrip()
+            if text != body:
+                out.append(Piece("thinking", "", text[: len(text) - len(body)]))
+            self._after_think, text = not body, body
         if not text:
             return
         out.append(Piece("text", text, text))
