@@ -28,6 +28,7 @@ from switchex.providers.texttools_match import (
     MAX_HOLD,
     THINK_CLOSE,
     THINK_OPEN,
+    Fenced,
     Matcher,
     start_matcher,
 )
@@ -59,6 +60,7 @@ class TextToolParser:
         self._matcher: Matcher | None = None
         self._thinking = False
         self._after_think = False  # whitespace right after </think> belongs to the tag
+        self._in_code = False  # inside a fenced block that is not a call: all of it is text
         self.calls = 0
 
     def feed(self, fragment: str) -> list[Piece]:
@@ -89,7 +91,11 @@ class TextToolParser:
         while (found := _CANDIDATE.search(buf, pos)) is not None:
             at = found.start()
             blank = self._blank_before(buf, at)
-            kind = _candidate_kind(buf, at, blank, final)
+            kind = _candidate_kind(buf, at, blank, final, self._in_code)
+            if kind == "close":
+                self._text(out, buf[: at + len(FENCE)])
+                self._buf, self._in_code = buf[at + len(FENCE) :], False
+                return True
             if kind == "wait":
                 self._text(out, buf[:at])
                 self._buf = buf[at:]
@@ -113,7 +119,11 @@ class TextToolParser:
         if result is None:  # needs more text
             return False
         end, calls = result
-        self._matcher = None
+        matcher, self._matcher = self._matcher, None
+        if not calls and isinstance(matcher, Fenced) and matcher.line_end > 0:
+            self._text(out, self._buf[: matcher.line_end])  # a code block: text to its end
+            self._buf, self._in_code = self._buf[matcher.line_end :], True
+            return True
         if not calls:  # not a call after all: its first character is text, rescan the rest
             self._text(out, self._buf[:1])
             self._buf = self._buf[1:]
@@ -167,16 +177,19 @@ class TextToolParser:
         return (newline >= 0 or self._line_blank) and not before.strip()
 
 
-def _candidate_kind(buf: str, at: int, line_start: bool, final: bool) -> str:
-    """What may start at `buf[at]`: a matcher kind, THINK_OPEN, "wait" (unsure yet) or ""."""
+def _candidate_kind(buf: str, at: int, line_start: bool, final: bool, in_code: bool) -> str:
+    """What may start at `buf[at]`: a matcher kind, THINK_OPEN, "close" (the end of a code
+    block), "wait" (unsure yet) or "" (nothing)."""
     char = buf[at]
+    if in_code and char != "`":
+        return ""
     if char == "{":
         return "json" if line_start else ""
     if char == "`":
         if not line_start:
             return ""
         if buf.startswith(FENCE, at):
-            return "fence"
+            return "close" if in_code else "fence"
         return "wait" if not final and FENCE.startswith(buf[at:]) else ""
     rest = buf[at : at + 12]
     for marker in _MARKERS:

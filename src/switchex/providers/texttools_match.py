@@ -213,6 +213,7 @@ class Fenced:
         self.tools = tools
         self.extent: JsonExtent | None = None
         self.body = 0
+        self.line_end = -1  # past the fence's first line, once it is known
 
     def advance(self, buf: str, final: bool) -> Result | None:
         if self.extent is None:
@@ -234,6 +235,7 @@ class Fenced:
         newline = buf.find("\n", len(FENCE))
         if newline < 0:
             return _NOT_A_CALL if len(buf) > 24 or final else None
+        self.line_end = newline + 1
         if buf[len(FENCE) : newline].strip().lower() not in _FENCE_INFO:
             return _NOT_A_CALL
         body = _skip_space(buf, newline + 1)

@@ -62,8 +62,9 @@ class OpenAIStreamTranslator(SSEDataTranslator):
         return super().feed(chunk)
 
     def finish(self) -> list[Json]:
-        if self._whole is not None:
-            return self._replay(b"".join(self._whole))
+        if self._whole is not None:  # once: `finish` may be called again
+            body, self._whole, self._ended = b"".join(self._whole), None, True
+            return self._replay(body)
         events = self._rest()
         if self._ended:
             return events
