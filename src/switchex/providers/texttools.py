@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from switchex.providers.texttools_match import (
     FENCE,
@@ -36,11 +35,11 @@ from switchex.providers.texttools_match import (
 Json = dict[str, Any]
 
 _MARKERS = ("<tool_call>", "<function=", THINK_OPEN)
-_CANDIDATE = re.compile(r"[{<`]")
+# Where a construct may start: `{` or a fence at a line start, `<t…`/`<f…` (or a `<` at the end).
+_CANDIDATE = re.compile(r"(?m)^[ \t]*([{`])|<(?=[tf]|\Z)")
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):
     """One part of the answer: `text`, `thinking` or `tool` (then `name` and `input`)."""
 
     kind: str
@@ -63,7 +62,24 @@ class TextToolParser:
         self._in_code = False  # inside a fenced block that is not a call: all of it is text
         self.calls = 0
 
+    def plain(self, fragment: str) -> bool:
+        """True when `fragment` is plain text to emit as it is (the parser took note of it);
+        False when it must go through `feed`. The fast path of a stream: most fragments hold
+        no character that could start a call."""
+        if self._buf or self._thinking or self._after_think:
+            return False
+        maybe = "{" in fragment or "<" in fragment or "`" in fragment  # cheaper than the regex
+        if maybe and _CANDIDATE.search(fragment):
+            return False
+        if "\n" in fragment:
+            self._line_blank = not fragment[fragment.rfind("\n") + 1 :].strip()
+        elif self._line_blank and fragment.strip():
+            self._line_blank = False
+        return True
+
     def feed(self, fragment: str) -> list[Piece]:
+        if self.plain(fragment):
+            return [Piece("text", fragment, fragment)]
         self._buf += fragment
         return self._scan(final=False)
 
@@ -83,13 +99,13 @@ class TextToolParser:
                     break
             elif not self._plain(out, final):
                 break
-        return out
+        return _joined(out)
 
     def _plain(self, out: list[Piece], final: bool) -> bool:
         """Emit text up to the next candidate and start its matcher; False to wait for more."""
         buf, pos = self._buf, 0
         while (found := _CANDIDATE.search(buf, pos)) is not None:
-            at = found.start()
+            at = found.start(1) if found.group(1) else found.start()
             blank = self._blank_before(buf, at)
             kind = _candidate_kind(buf, at, blank, final, self._in_code)
             if kind == "close":
@@ -200,6 +216,18 @@ def _candidate_kind(buf: str, at: int, line_start: bool, final: bool, in_code: b
         if not final and marker.startswith(rest) and at + len(rest) == len(buf):
             return "wait"
     return ""
+
+
+def _joined(pieces: list[Piece]) -> list[Piece]:
+    """Neighbouring text pieces as one."""
+    out: list[Piece] = []
+    for piece in pieces:
+        if out and piece.kind == "text" and out[-1].kind == "text":
+            last = out[-1]
+            out[-1] = Piece("text", last.text + piece.text, last.source + piece.source)
+        else:
+            out.append(piece)
+    return out
 
 
 def _partial_suffix(text: str, markers: tuple[str, ...]) -> int:

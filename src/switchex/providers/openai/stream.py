@@ -139,7 +139,7 @@ class OpenAIStreamTranslator(SSEDataTranslator):
         return events
 
     def _content(self, text: str) -> list[Json]:
-        if self._text is None:
+        if self._text is None or self._text.plain(text):
             return self._blocks.add_text("text", text)
         return self._pieces(self._text.feed(text))
 
