@@ -105,3 +105,19 @@ def test_without_the_server_key_the_quirks_break_the_answer(
         assert [b["type"] for b in answer.json()["content"]] == ["text"]  # tools ignored
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("owner", ["me", "llamacpp"])
+def test_a_local_llamacpp_server_is_detected_without_the_key(owner: str, tmp_path: Path) -> None:
+    with FakeOpenAI(quirks=("llamacpp",), owned_by=owner) as fake:
+        server = gateway_for(fake, tmp_path)
+        try:
+            fake.push(Reply(tool_calls=[CALL]))
+            answer = post(f"{server.url}/v1/messages", message("ls", stream=True, tools=[BASH]))
+            result = assemble(answer.events())
+            assert [b["type"] for b in result["content"]] == ["tool_use"]
+            assert [r.path for r in fake.received] == ["/v1/models", "/v1/chat/completions"]
+            post(f"{server.url}/v1/messages", message("again"))
+            assert [r.path for r in fake.received][2:] == ["/v1/chat/completions"]  # asked once
+        finally:
+            server.stop()

@@ -92,6 +92,8 @@ class FakeOpenAI(FakeServer):
         await self.record(request)
         rows = [
             {"id": m, "object": "model", "created": 0, "owned_by": self.owned_by}
+            if self.owned_by != "me"  # llama-cpp-python's shape
+            else {"id": m, "object": "model", "owned_by": "me", "permissions": []}
             for m in self.models
         ]
         return json_response(200, {"object": "list", "data": rows})

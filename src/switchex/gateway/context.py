@@ -55,6 +55,7 @@ class Gateway:
     switches: deque[SwitchEvent] = field(default_factory=lambda: deque(maxlen=50))
     counts: Counter[tuple[str, int]] = field(default_factory=Counter)
     served: dict[str, str] = field(default_factory=dict)  # tier -> the model it last served
+    probed: set[str] = field(default_factory=set)  # tiers whose server software was asked
     tiers: dict[str, TierConfig] = field(init=False)
     specs: dict[str, TierSpec] = field(init=False)
 

@@ -17,6 +17,7 @@ import orjson
 from switchex.errors import RequestError, SwitchableError, UpstreamError, UpstreamRejected
 from switchex.gateway import asgi, pricing
 from switchex.gateway.context import Gateway, log
+from switchex.gateway.detect import detect_server
 from switchex.gateway.http1 import Response, UpstreamBroken
 from switchex.gateway.relay import Relay, relay_headers
 from switchex.gateway.summary import ResponseSummary
@@ -162,6 +163,7 @@ async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.
     """Serve the exchange from one tier; raises UpstreamError before the first byte only."""
     from switchex.gateway.upstream import open_call
 
+    await detect_server(gateway, name)
     tier = gateway.tiers[name]
     provider = gateway.providers[tier.provider]
     model = tier.model_for(exchange.request["model"])
