@@ -121,3 +121,16 @@ def test_a_local_llamacpp_server_is_detected_without_the_key(owner: str, tmp_pat
             assert [r.path for r in fake.received][2:] == ["/v1/chat/completions"]  # asked once
         finally:
             server.stop()
+
+
+def test_a_whole_answer_in_place_of_a_stream_may_take_longer_than_first_byte_timeout(
+    llamacpp: FakeOpenAI, tmp_path: Path
+) -> None:
+    """Its headers come only once it is generated: the whole-answer timeout applies."""
+    server = gateway_for(llamacpp, tmp_path, server="llama.cpp", first_byte_timeout=0.3)
+    try:
+        llamacpp.push(Reply(tool_calls=[CALL], delay=0.8))
+        answer = post(f"{server.url}/v1/messages", message("ls", stream=True, tools=[BASH]))
+        assert [b["type"] for b in assemble(answer.events())["content"]] == ["tool_use"]
+    finally:
+        server.stop()

@@ -17,6 +17,8 @@ def open_call(session: Pool, call: UpstreamCall, tier: TierConfig) -> Call:
 
     Connect errors and a timeout before the headers raise SwitchableError, so the router
     can fail over; the connection goes back to the pool (or is closed) when the block ends.
+    A whole answer asked in place of a stream (`reply.whole_upstream`) sends its headers only
+    once generated, so it gets the tier's whole-answer `timeout` for them.
     """
     return session.open(
         call.method,
@@ -24,7 +26,7 @@ def open_call(session: Pool, call: UpstreamCall, tier: TierConfig) -> Call:
         call.headers,
         call.body,
         connect_timeout=tier.connect_timeout,
-        first_byte_timeout=tier.first_byte_timeout,
+        first_byte_timeout=tier.timeout if call.reply.whole_upstream else tier.first_byte_timeout,
         total_timeout=tier.timeout,
         label=f"tier {tier.name!r}",
     )
