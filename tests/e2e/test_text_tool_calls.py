@@ -75,3 +75,28 @@ def test_text_tool_calls_of_every_shape_drive_claude_code(
     results = [m for m in bodies[-1]["messages"] if m["role"] == "tool"]
     assert len(results) == 6 and not any(m["content"].startswith("[tool error]") for m in results)
     assert gateway.journal("SELECT stop_reason FROM requests WHERE tool_use = 1", 6)
+
+
+def test_claude_code_works_through_a_llamacpp_server(repo: Path, gateway_factory: Any) -> None:
+    """Issue 15: llama-cpp-python's server (detected from its model list) cannot stream tool
+    calls and 500s on `content: null`; Claude Code's streamed requests still get their tools."""
+    with FakeOpenAI(quirks=("llamacpp",), owned_by="me", models=("smollm2",)) as fake:
+        tier = {
+            "name": "local",
+            "provider": "openai",
+            "base_url": f"{fake.base_url}/v1",
+            "models": {"default": "smollm2"},
+        }
+        gateway = gateway_factory({"tiers": [tier]})
+        target = str(repo / "hello.txt")
+        fake.push(Reply(tool_calls=[ToolCall("Write", {"file_path": target, "content": "hi\n"})]))
+        fake.push(Reply(text="wrote hello.txt"))
+
+        run = run_claude(repo, gateway.url, "write hello.txt")
+
+        assert run.returncode == 0, run.stderr
+        assert (repo / "hello.txt").read_text() == "hi\n"
+        assert run.result["result"] == "wrote hello.txt"
+        loop = [b for b in fake.bodies() if b.get("tools")]
+        assert all(b["tool_choice"] == "auto" and "stream" not in b for b in loop)
+        assert loop[-1]["messages"][-2]["content"] == ""  # never null beside tool_calls
