@@ -12,159 +12,35 @@ import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-import orjson
+from switchex.providers.texttools_json import (
+    ARGUMENT_KEYS,
+    Call,
+    JsonExtent,
+    call_of,
+    expect,
+    loads,
+    skip_space,
+)
 
 Json = dict[str, Any]
-Call = tuple[str, Json]
 Result = tuple[int, list[Call]]
 
 FENCE = "```"
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
 MAX_HOLD = 1 << 20  # a construct longer than this is text
 _NOT_A_CALL: Result = (0, [])
-_ARGUMENT_KEYS = ("arguments", "parameters", "input")
-_FIRST_KEYS = frozenset({"name", "function", "type", "id", *_ARGUMENT_KEYS})
+_FIRST_KEYS = frozenset({"name", "function", "type", "id", *ARGUMENT_KEYS})
 _FENCE_INFO = frozenset({"", "json", "tool_call", "tool_code", "tool"})
-_STRUCT = re.compile(r'[{}\[\]"]')
 _HEAD_KEY = re.compile(r'\{\s*"([^"\\]{0,64})"')
 _HEAD_KEY_SO_FAR = re.compile(r'\{\s*(?:"[^"\\]{0,64})?')
 _HEAD_NAME = re.compile(r'\{\s*"name"\s*:\s*"([^"\\]{0,128})"')
 _HEAD_NAME_SO_FAR = re.compile(r'\{\s*"name"\s*(?::\s*(?:"[^"\\]{0,128})?)?')
 _FUNCTION = re.compile(r"<function=([A-Za-z0-9_.:-]{1,64})>")
 _PARAMETER = re.compile(r"<parameter=([^>\n]{1,64})>(.*?)</parameter>", re.S)
-_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "array": (list,),
-    "object": (dict,),
-    "null": (type(None),),
-}
 
 
 class Matcher(Protocol):
     def advance(self, buf: str, final: bool) -> Result | None: ...
-
-
-# -- schema checks -------------------------------------------------------------------------
-def _type_ok(kind: object, value: object) -> bool:
-    kinds = kind if isinstance(kind, list) else [kind]
-    known = [k for k in kinds if isinstance(k, str) and k in _TYPES]
-    if not known:
-        return True
-    if isinstance(value, bool) and "boolean" not in known:
-        return False
-    return any(isinstance(value, _TYPES[k]) for k in known)
-
-
-def fits_schema(schema: object, arguments: Json) -> bool:
-    """Required keys present and top-level property types right (the checks the issue asks)."""
-    if not isinstance(schema, dict):
-        return True
-    required = schema.get("required")
-    if isinstance(required, list) and any(
-        isinstance(key, str) and key not in arguments for key in required
-    ):
-        return False
-    properties = schema.get("properties")
-    properties = properties if isinstance(properties, dict) else {}
-    for key, value in arguments.items():
-        spec = properties.get(key)
-        if isinstance(spec, dict) and not _type_ok(spec.get("type"), value):
-            return False
-    return True
-
-
-def call_of(value: object, tools: Mapping[str, Json]) -> Call | None:
-    """(name, input) when `value` is a call of a known tool whose arguments fit its schema."""
-    if not isinstance(value, dict):
-        return None
-    item: Json = value
-    if isinstance(item.get("function"), dict):  # {"type": "function", "function": {...}}
-        item = item["function"]
-    name = item.get("name")
-    key = next((k for k in _ARGUMENT_KEYS if k in item), None)
-    if not isinstance(name, str) or name not in tools or key is None:
-        return None
-    arguments = item[key]
-    if isinstance(arguments, str):
-        arguments = _loads(arguments)
-    if not isinstance(arguments, dict) or not fits_schema(tools[name], arguments):
-        return None
-    return name, arguments
-
-
-def _loads(text: str) -> Any:
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return None
-
-
-# -- a JSON value's extent -----------------------------------------------------------------
-class JsonExtent:
-    """Finds where the JSON object or array starting at `start` ends, resuming each time."""
-
-    def __init__(self, start: int) -> None:
-        self.pos = start
-        self.depth = 0
-        self.in_string = False
-        self.done: int | None = None
-
-    def end(self, buf: str) -> int | None:
-        """The index just past the value, or None while it is incomplete."""
-        if self.done is not None:
-            return self.done
-        pos = self.pos
-        while True:
-            if self.in_string:
-                quote = buf.find('"', pos)
-                if quote < 0:
-                    self.pos = len(buf)
-                    return None
-                pos = quote + 1
-                if not _escaped(buf, quote):
-                    self.in_string = False
-                continue
-            found = _STRUCT.search(buf, pos)
-            if found is None:
-                self.pos = len(buf)
-                return None
-            char, pos = found.group(), found.end()
-            if char == '"':
-                self.in_string = True
-            elif char in "{[":
-                self.depth += 1
-            else:
-                self.depth -= 1
-                if self.depth <= 0:
-                    self.done = pos
-                    return pos
-
-
-def _escaped(buf: str, at: int) -> bool:
-    count = 0
-    while at - count - 1 >= 0 and buf[at - count - 1] == "\\":
-        count += 1
-    return count % 2 == 1
-
-
-def _skip_space(buf: str, pos: int) -> int:
-    while pos < len(buf) and buf[pos].isspace():
-        pos += 1
-    return pos
-
-
-def _expect(buf: str, pos: int, closer: str, final: bool) -> int | None:
-    """The end of `closer` after optional whitespace at `pos`; -1 if something else is there."""
-    pos = _skip_space(buf, pos)
-    rest = buf[pos : pos + len(closer)]
-    if rest == closer:
-        return pos + len(closer)
-    if not final and closer.startswith(rest):
-        return None
-    return -1
 
 
 # -- the shapes ----------------------------------------------------------------------------
@@ -184,7 +60,7 @@ class BareJson:
         end = self.extent.end(buf)
         if end is None:
             return _NOT_A_CALL if final else None
-        call = call_of(_loads(buf[:end]), self.tools)
+        call = call_of(loads(buf[:end]), self.tools)
         return (end, [call]) if call else _NOT_A_CALL
 
     def _head(self, buf: str, final: bool) -> Result | None:
@@ -225,10 +101,10 @@ class Fenced:
         end = self.extent.end(buf)
         if end is None:
             return _NOT_A_CALL if final else None
-        close = _expect(buf, end, FENCE, final)
+        close = expect(buf, end, FENCE, final)
         if close is None:
             return None
-        calls = self._calls(_loads(buf[self.body : end]))
+        calls = self._calls(loads(buf[self.body : end]))
         return (close, calls) if close >= 0 and calls else _NOT_A_CALL
 
     def _start(self, buf: str, final: bool) -> Result | None:
@@ -238,7 +114,7 @@ class Fenced:
         self.line_end = newline + 1
         if buf[len(FENCE) : newline].strip().lower() not in _FENCE_INFO:
             return _NOT_A_CALL
-        body = _skip_space(buf, newline + 1)
+        body = skip_space(buf, newline + 1)
         if body == len(buf):
             return None
         if buf[body] not in "{[":
@@ -270,7 +146,7 @@ class FunctionTag:
             opened = self._open(buf, final)
             if opened is not None or self.body < 0:
                 return opened
-        body = _skip_space(buf, self.body)
+        body = skip_space(buf, self.body)
         if body == len(buf):
             return _NOT_A_CALL if final else None
         if buf[body] == "{" or self.extent is not None:
@@ -294,10 +170,10 @@ class FunctionTag:
         end = self.extent.end(buf)
         if end is None:
             return _NOT_A_CALL if final else None
-        close = _expect(buf, end, self.CLOSE, final)
+        close = expect(buf, end, self.CLOSE, final)
         if close is None:
             return None
-        arguments = _loads(buf[body:end])
+        arguments = loads(buf[body:end])
         call = call_of({"name": self.name, "arguments": arguments}, self.tools)
         return (close, [call]) if close >= 0 and call else _NOT_A_CALL
 
@@ -324,7 +200,7 @@ def _parameter_value(schema: Json, key: str, raw: str) -> object:
     kind = spec.get("type") if isinstance(spec, dict) else "string"
     if kind in ("string", None) or (isinstance(kind, list) and "string" in kind):
         return text
-    value = _loads(text.strip())
+    value = loads(text.strip())
     return text if value is None and text.strip() != "null" else value
 
 
@@ -339,7 +215,7 @@ class ToolCallTag:
 
     def advance(self, buf: str, final: bool) -> Result | None:
         if self.inner is None:
-            body = _skip_space(buf, len(self.OPEN))
+            body = skip_space(buf, len(self.OPEN))
             if body == len(buf):
                 return _NOT_A_CALL if final else None
             if buf[body] == "{":
@@ -351,7 +227,7 @@ class ToolCallTag:
         result = self.inner.advance(buf, final)
         if result is None or not result[1]:
             return result
-        close = _expect(buf, result[0], self.CLOSE, final)
+        close = expect(buf, result[0], self.CLOSE, final)
         if close is None:
             return None
         return (close, result[1]) if close >= 0 else _NOT_A_CALL
@@ -369,7 +245,7 @@ class BareJsonAt:
         end = self.extent.end(buf)
         if end is None:
             return _NOT_A_CALL if final else None
-        call = call_of(_loads(buf[self.start : end]), self.tools)
+        call = call_of(loads(buf[self.start : end]), self.tools)
         return (end, [call]) if call else _NOT_A_CALL
 
 
