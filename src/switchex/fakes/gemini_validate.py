@@ -26,13 +26,7 @@ _TOP |= {"generationConfig", "cachedContent"}
 _PART_DATA: tuple[str, ...] = ("text", "inlineData", "fileData", "functionCall")
 _PART_DATA += ("functionResponse", "executableCode", "codeExecutionResult")
 _PART_META = {"thought", "thoughtSignature", "videoMetadata", "partMetadata"}
-_TOOL = {
-    "functionDeclarations",
-    "googleSearch",
-    "googleSearchRetrieval",
-    "codeExecution",
-    "urlContext",
-}
+_TOOL = {"functionDeclarations", "googleSearch", "googleSearchRetrieval", "codeExecution"}
 _TOOL |= {"urlContext"}
 _DECLARATION = {"name", "description", "parameters", "parametersJsonSchema", "behavior"}
 _DECLARATION |= {"response", "responseJsonSchema"}

@@ -25,10 +25,8 @@ async def detect_server(gateway: Gateway, name: str) -> None:
     gateway.probed.add(name)
     from switchex.gateway.upstream import open_call
 
-    quick = tier.model_copy(
-        update={"connect_timeout": PROBE_SECONDS, "first_byte_timeout": PROBE_SECONDS}
-    )
-    quick = quick.model_copy(update={"timeout": PROBE_SECONDS})
+    limits = ("connect_timeout", "first_byte_timeout", "timeout")
+    quick = tier.model_copy(update=dict.fromkeys(limits, PROBE_SECONDS))
     try:
         async with open_call(gateway.http(), models_call(gateway.specs[name]), quick) as answer:
             body = await answer.read() if answer.status == 200 else b""
