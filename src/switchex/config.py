@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -25,6 +25,8 @@ from switchex.errors import ConfigError
 from switchex.gateway.proxy import NO_PROXY_WORDS, parse_proxy
 from switchex.gateway.tls import check_ca_bundle
 from switchex.providers import registry
+
+ServerKind = Literal["llama.cpp", "ollama", "lm-studio", "vllm"]
 
 
 def _known_kind(value: str) -> str:
@@ -99,6 +101,11 @@ class TierConfig(_Strict):
             check_ca_bundle(value)
         return value or None
 
+    tool_call_text: Literal["auto", "off"] | None = Field(
+        default=None, description="parse tool calls printed as text (openai tiers)"
+    )
+    server: ServerKind | None = Field(default=None, description="the local server software")
+
     @field_validator("api_key")
     @classmethod
     def _blank_key_is_none(cls, value: str | None) -> str | None:
@@ -117,6 +124,14 @@ class TierConfig(_Strict):
                 f"tier {self.name!r}: provider {self.provider!r} needs models.default "
                 "(the model that serves requests)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _openai_only_keys(self) -> TierConfig:
+        keys = (("tool_call_text", self.tool_call_text), ("server", self.server))
+        for key, value in keys:
+            if value is not None and self.provider != "openai":
+                raise ValueError(f"tier {self.name!r}: {key} applies to openai tiers only")
         return self
 
     @property
@@ -156,6 +171,17 @@ class TierConfig(_Strict):
         if not registry.kind(self.provider).client_credentials:
             return False
         return self.forward_client_credentials or self.host == registry.ANTHROPIC_API_HOST
+
+    @property
+    def loopback(self) -> bool:
+        return self.host in _LOOPBACK
+
+    @property
+    def parses_text_tools(self) -> bool:
+        """`tool_call_text`; by default on for openai tiers on loopback or a known server."""
+        if self.provider != "openai" or self.tool_call_text == "off":
+            return False
+        return self.tool_call_text == "auto" or self.loopback or self.server is not None
 
     @property
     def usable(self) -> bool:

@@ -37,7 +37,8 @@ class Reply:
     answers an error in the provider's format (or `error_body` verbatim) with `headers`.
     `delay` waits before the headers; `hang` never answers; `stall` waits between stream
     events; `drop_after` closes a stream after that many events; `garbage` answers bytes
-    that are not the wire format.
+    that are not the wire format. `tool_call_text` (openai fake) prints the tool calls into
+    the text in that shape, as local models do (fakes/openai_quirks.py).
     """
 
     text: str | None = None
@@ -55,6 +56,7 @@ class Reply:
     stop_reason: str | None = None
     input_tokens: int = 10
     output_tokens: int = 5
+    tool_call_text: str | None = None
 
     @classmethod
     def from_json(cls, data: Json) -> Reply:

@@ -69,6 +69,7 @@ class Gateway:
     counts: Counter[tuple[str, int]] = field(default_factory=Counter)
     served: dict[str, str] = field(default_factory=dict)  # tier -> the model it last served
     view: Observatory = field(init=False)  # metrics, live events, last served
+    probed: set[str] = field(default_factory=set)  # tiers whose server software was asked
 
     def __post_init__(self) -> None:
         self.view = Observatory(self.router)

@@ -17,6 +17,7 @@ import orjson
 from switchex.errors import RequestError, UpstreamError
 from switchex.gateway import asgi, policy, pricing
 from switchex.gateway.context import Gateway, log
+from switchex.gateway.detect import detect_server
 from switchex.gateway.exchange import Exchange
 from switchex.gateway.http1 import UpstreamBroken
 from switchex.gateway.relay import Relay, relay_headers
@@ -164,6 +165,7 @@ async def _send_error(exchange: Exchange, send: asgi.Send, error: UpstreamError)
 
 async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.Send) -> None:
     """Serve the exchange from one tier; raises UpstreamError before the first byte only."""
+    await detect_server(gateway, name)
     tier = gateway.tiers[name]
     model = tier.config.model_for(exchange.request["model"])
     call = await tier.build_call(exchange.request, model, exchange.headers, exchange.raw)
@@ -173,7 +175,9 @@ async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.
             now = time.time()
             raise tier.dialect.error_from_response(response.status, response.headers, body, now)
         exchange.served = model
-        relay = Relay(tier, exchange, model, response, send, gateway.config.ping_interval)
+        relay = Relay(
+            tier, exchange, model, response, send, gateway.config.ping_interval, call.reply
+        )
         if call.stream:
             await relay.stream()
         else:

@@ -60,6 +60,8 @@ def tier_spec(tier: TierConfig) -> TierSpec:
         tier.headers,
         {key: value for key, value in options.items() if value},
         tier.forwards_client_headers,
+        text_tools=tier.parses_text_tools,
+        server=tier.server,
     )
 
 

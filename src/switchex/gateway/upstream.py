@@ -83,7 +83,10 @@ class HTTP1Transport:
             call.headers,
             call.body,
             connect_timeout=tier.connect_timeout,
-            first_byte_timeout=tier.first_byte_timeout,
+            # a whole answer asked in place of a stream sends its headers once generated
+            first_byte_timeout=tier.timeout
+            if call.reply.whole_upstream
+            else tier.first_byte_timeout,
             total_timeout=tier.timeout,
             label=f"tier {tier.name!r}",
             route=self.route(call.url, tier),
@@ -111,6 +114,11 @@ class HTTP1Transport:
         await self.pool.close()
 
 
+def _header_timeout(call: UpstreamCall, tier: TierConfig) -> float:
+    """A whole answer asked in place of a stream sends its headers only once generated."""
+    return tier.timeout if call.reply.whole_upstream else tier.first_byte_timeout
+
+
 def new_session(limits: LimitsConfig | None = None) -> HTTP1Transport:
     """The transport for every tier: one pool of keep-alive connections."""
     return HTTP1Transport(limits)
@@ -123,6 +131,8 @@ def open_call(
 
     Connect errors and a timeout before the headers raise SwitchableError, so the router
     can fail over; the connection goes back to the pool (or is closed) when the block ends.
+    A whole answer asked in place of a stream (`reply.whole_upstream`) sends its headers only
+    once generated, so it gets the tier's whole-answer `timeout` for them.
     """
     return transport.open(call, tier)
 
