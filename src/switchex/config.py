@@ -51,6 +51,9 @@ class TierConfig(_Strict):
     project: str | None = Field(default=None, description="vertex: the Google Cloud project")
     region: str | None = Field(default=None, description="vertex/bedrock: the cloud region")
     profile: str | None = Field(default=None, description="bedrock: the AWS profile")
+    server: str | None = Field(
+        default=None, description="openai: the server software, `llama.cpp` for its quirks"
+    )
 
     @field_validator("api_key")
     @classmethod

@@ -30,7 +30,12 @@ class RequestObserver(Protocol):
 
 
 def tier_spec(tier: TierConfig) -> TierSpec:
-    options = {"project": tier.project, "region": tier.region, "profile": tier.profile}
+    options = {
+        "project": tier.project,
+        "region": tier.region,
+        "profile": tier.profile,
+        "server": tier.server,
+    }
     return TierSpec(
         tier.name,
         tier.url,

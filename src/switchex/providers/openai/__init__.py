@@ -16,6 +16,7 @@ import orjson
 
 from switchex.errors import UpstreamError
 from switchex.providers.base import Json, TierSpec, UpstreamCall
+from switchex.providers.openai import llamacpp
 from switchex.providers.openai.errors import error_from_response
 from switchex.providers.openai.request import translate_request
 from switchex.providers.openai.response import translate_completion
@@ -47,12 +48,15 @@ class OpenAIProvider:
         raw: bytes | None = None,
     ) -> UpstreamCall:
         body = translate_request(request, model, tier.max_output_tokens)
+        stream = bool(body.get("stream"))  # what the client gets, even when asked whole
+        if llamacpp.is_llamacpp(tier.options):
+            body = llamacpp.adapt_request(body)
         return UpstreamCall(
             method="POST",
             url=tier.base_url.rstrip("/") + "/chat/completions",
             headers=call_headers(tier),
             body=orjson.dumps(body),
-            stream=bool(body.get("stream")),
+            stream=stream,
         )
 
     async def authorize(self, tier: TierSpec, call: UpstreamCall) -> UpstreamCall:
@@ -64,7 +68,7 @@ class OpenAIProvider:
         return error_from_response(status, headers, body, now)
 
     def translate_response(self, body: bytes, model: str) -> Json:
-        return translate_completion(body, model)
+        return llamacpp.with_a_block(translate_completion(body, model))
 
-    def stream_translator(self, model: str) -> OpenAIStreamTranslator:
-        return OpenAIStreamTranslator(model)
+    def stream_translator(self, model: str) -> llamacpp.WholeOrStreamTranslator:
+        return llamacpp.WholeOrStreamTranslator(model)

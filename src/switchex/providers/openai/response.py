@@ -138,7 +138,8 @@ def _content(message: Json) -> list[Json]:
     for call in calls if isinstance(calls, list) else []:
         if isinstance(call, dict) and isinstance(call.get("function"), dict):
             blocks.append(_tool_use(call.get("id"), call["function"]))
-    if isinstance(message.get("function_call"), dict):  # the pre-tools shape
+    # The pre-tools shape; llama.cpp sends it beside `tool_calls` too (then it is a copy).
+    if isinstance(message.get("function_call"), dict) and not calls:
         blocks.append(_tool_use(None, message["function_call"]))
     return blocks
 
