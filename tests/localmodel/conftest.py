@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.localmodel.server import LlamaServer, start_server, stop
+from tests.helpers import GatewayServer, make_config, serve
+from tests.localmodel.server import LlamaServer, local_tier, start_server, stop
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +19,14 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServ
     server = start_server(tmp_path_factory.mktemp("llama") / "server.log")
     yield server
     stop(server)
+
+
+@pytest.fixture(scope="module")
+def gateway(
+    llama_server: LlamaServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GatewayServer]:
+    """An in-process gateway whose only tier is the model."""
+    config = make_config([local_tier(llama_server)], ping_interval=1.0)
+    server = serve(config, tmp_path_factory.mktemp("state"))
+    yield server
+    server.stop()

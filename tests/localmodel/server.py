@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,3 +121,18 @@ def start_server(log: Path) -> LlamaServer:
     server = LlamaServer(f"http://127.0.0.1:{port}", process, log)
     wait_ready(server)
     return server
+
+
+def local_tier(server: LlamaServer, **extra: Any) -> dict[str, Any]:
+    """The switchex tier serving this model, as a user configures it."""
+    return {
+        "name": "local",
+        "provider": "openai",
+        "server": "llama.cpp",
+        "base_url": server.base_url,
+        "models": {"default": ALIAS},
+        "context_window": N_CTX,
+        "first_byte_timeout": 60,
+        "timeout": 120,
+        **extra,
+    }

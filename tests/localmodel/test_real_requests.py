@@ -7,42 +7,17 @@ tool's schema (or the model answers in text) — never broken JSON.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.client import post
-from tests.helpers import GatewayServer, make_config, serve
+from tests.helpers import GatewayServer
 from tests.localmodel.anthropic_wire import check_message, check_tool_calls, read_stream
 from tests.localmodel.catalogue import catalogue
-from tests.localmodel.server import ALIAS, N_CTX, LlamaServer
+from tests.localmodel.server import ALIAS, LlamaServer
 
 ANSWER_TIMEOUT = 90  # seconds per request: a hang fails, it does not stall the suite
-
-
-def local_tier(server: LlamaServer, **extra: Any) -> dict[str, Any]:
-    return {
-        "name": "local",
-        "provider": "openai",
-        "server": "llama.cpp",
-        "base_url": server.base_url,
-        "models": {"default": ALIAS},
-        "context_window": N_CTX,
-        "first_byte_timeout": 60,
-        "timeout": 120,
-        **extra,
-    }
-
-
-@pytest.fixture(scope="module")
-def gateway(
-    llama_server: LlamaServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[GatewayServer]:
-    config = make_config([local_tier(llama_server)], ping_interval=1.0)
-    server = serve(config, tmp_path_factory.mktemp("state"))
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize(
