@@ -39,11 +39,12 @@ fi
 
 if ! ls "$cache"/llama_cpp_python-"$LLAMA_CPP_PYTHON"-*.whl >/dev/null 2>&1; then
   echo "local-model: building llama-cpp-python $LLAMA_CPP_PYTHON into $cache (once per CPU)" >&2
+  # --no-cache-dir: pip's own wheel cache is keyed by the source alone, not by CMAKE_ARGS.
   if ! command -v g++ >/dev/null || ! command -v cmake >/dev/null; then
     apt-get update -q && apt-get install -y -q build-essential cmake
   fi
   CMAKE_ARGS="$BUILD_ARGS" CMAKE_BUILD_PARALLEL_LEVEL=2 \
-    "$PYTHON" -m pip wheel -q --no-deps "llama-cpp-python==$LLAMA_CPP_PYTHON" -w "$cache"
+    "$PYTHON" -m pip wheel -q --no-deps --no-cache-dir "llama-cpp-python==$LLAMA_CPP_PYTHON" -w "$cache"
 fi
 
 "$PYTHON" -m pip install -q --find-links "$cache" --only-binary llama-cpp-python \
