@@ -4,6 +4,8 @@ from typing import Any
 
 import orjson
 
+from switchex.config import parse_config
+from switchex.gateway.context import tier_spec
 from switchex.providers.base import TierSpec
 from switchex.providers.openai import OpenAIProvider
 from switchex.providers.openai.llamacpp import WholeOrStreamTranslator, adapt_request
@@ -57,6 +59,18 @@ LLAMA_CALL = {
     ],
     "function_call": {"name": "get_weather:", "arguments": '{"city": "Oslo"}'},
 }
+
+
+def test_the_tier_key_server_selects_the_dialect() -> None:
+    tier = {"name": "local", "provider": "openai", "base_url": "http://127.0.0.1:8080/v1"}
+    tier["models"] = {"default": "smollm2"}
+    config = parse_config(
+        {"tiers": [{**tier, "server": "llama.cpp"}, {**tier, "name": "b"}]}, {}, "t"
+    )
+    llama, plain = (tier_spec(t) for t in config.tiers)
+
+    assert sent(llama, request(True, tools=TOOLS))[0]["tool_choice"] == "auto"
+    assert "tool_choice" not in sent(plain, request(True, tools=TOOLS))[0]
 
 
 def test_tools_get_an_explicit_auto_choice_and_go_whole() -> None:

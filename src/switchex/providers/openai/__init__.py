@@ -6,6 +6,7 @@ vLLM, llama.cpp). Always `POST {base_url}/chat/completions`, never the Responses
     stream.py     chat-completions SSE → Anthropic stream events (blocks.py: block order)
     errors.py     error answers → SwitchableError / UpstreamRejected
     arguments.py  tool-call arguments → tool input
+    llamacpp.py   what llama.cpp's servers need (`server: llama.cpp`); whole answers to streams
 """
 
 from __future__ import annotations
