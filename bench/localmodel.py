@@ -1,16 +1,17 @@
 """Streaming from the real local model, direct vs through switchex, in the same run.
 
-    scripts/local-model.sh && python bench/localmodel.py [--rounds 10] [--tokens 128]
+    scripts/local-model.sh && python bench/localmodel.py [--rounds 12] [--tokens 128]
 
 Starts SmolLM2-135M on llama-cpp-python's server (two threads, as the tests do) and
-`switchex up` with one tier (`provider: openai`, `server: llama.cpp`), then alternates the same
-greedy (temperature 0) streamed request sent directly (`/v1/chat/completions`) and through the
-gateway (`/v1/messages`). Prints per path the median time to first token, stream duration and
-tokens/s; the gateway's added time (median of the paired differences) as a share of the
-stream's duration (goal: at most 1 %); the gateway's CPU time per stream, the same share
-without the model's own jitter; and the model server's RSS and CPU time.
-This is a benchmark, not a test: on a shared machine the model's own speed varies by more than
-the gateway adds, which the paired median and the CPU figure are there to see through.
+`switchex up` with one tier (`provider: openai`, `server: llama.cpp`), then alternates, in
+both orders, the same greedy (temperature 0) streamed request sent directly
+(`/v1/chat/completions`) and through the gateway (`/v1/messages`). Prints per path the
+median time to first token, stream duration and tokens/s; the gateway's added time (median
+of the paired differences) as a share of the stream's duration (goal: at most 1 %); the
+gateway's CPU time per stream, the same share without the model's own jitter; and the model
+server's RSS and CPU time.
+This is a benchmark, not a test: on a shared machine the model's own speed varies by more
+than the gateway adds, which the paired median and the CPU figure are there to see through.
 """
 
 from __future__ import annotations
@@ -153,11 +154,14 @@ def measure(
     stream(port, "/v1/messages", anthropic_body, gateway_token)
     direct, through, spent = [], [], []
     model_before = sum(model_cpu.cpu_times()[:2])
-    for _ in range(rounds):
-        direct.append(stream(model_port, "/v1/chat/completions", direct_body, direct_token))
+    for round_ in range(rounds):  # alternating which goes first: no order effect
+        if round_ % 2:
+            direct.append(stream(model_port, "/v1/chat/completions", direct_body, direct_token))
         before = sum(gateway_cpu.cpu_times()[:2])
         through.append(stream(port, "/v1/messages", anthropic_body, gateway_token))
         spent.append(sum(gateway_cpu.cpu_times()[:2]) - before)
+        if not round_ % 2:
+            direct.append(stream(model_port, "/v1/chat/completions", direct_body, direct_token))
     model_seconds = (sum(model_cpu.cpu_times()[:2]) - model_before) / (2 * rounds)
     report(direct, through, spent, model_seconds, model_cpu.memory_info().rss)
 
@@ -193,7 +197,7 @@ def report(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--tokens", type=int, default=128)
     args = parser.parse_args()
     run(args.rounds, args.tokens)
