@@ -40,6 +40,7 @@ from tests.localmodel.server import (  # noqa: E402
     local_tier,
     model_path,
     server_command,
+    server_env,
     stop,
 )
 
@@ -112,7 +113,8 @@ def start_model(log: Path) -> LlamaServer:
         raise SystemExit("the model is not installed: run scripts/local-model.sh")
     port = free_port()
     with log.open("wb") as out:
-        process = subprocess.Popen(server_command(model, port), stdout=out, stderr=out)
+        command = server_command(model, port)
+        process = subprocess.Popen(command, env=server_env(), stdout=out, stderr=out)
     wait_for(port, "/v1/models")
     return LlamaServer(f"http://127.0.0.1:{port}", process, log)
 

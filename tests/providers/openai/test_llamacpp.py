@@ -192,6 +192,32 @@ def test_an_empty_reply_to_a_whole_request_is_an_empty_text_answer() -> None:
     assert answer["content"] == [{"type": "text", "text": ""}]
 
 
+BROKEN_CALL = {
+    "content": None,
+    "tool_calls": [
+        {
+            "id": "call__0_get_weather_cmpl-2",
+            "type": "function",
+            "function": {"name": "get_weather", "arguments": '{ "city": "}\nfunction {'},
+        }
+    ],
+}
+
+
+def test_a_call_with_broken_arguments_is_the_models_text_in_a_stream() -> None:
+    message = assemble(whole(completion(BROKEN_CALL)))
+
+    assert message["content"] == [{"type": "text", "text": 'get_weather: { "city": "}\nfunction {'}]
+    assert message["stop_reason"] == "end_turn"
+
+
+def test_a_call_with_broken_arguments_is_the_models_text_in_a_whole_answer() -> None:
+    answer = OpenAIProvider().translate_response(completion(BROKEN_CALL), "smollm2")
+
+    assert [block["type"] for block in answer["content"]] == ["text"]
+    assert answer["stop_reason"] == "end_turn"
+
+
 def test_a_whole_body_that_is_not_a_completion_ends_with_an_error_event() -> None:
     events = whole(b'{"detail": "oops"}')
 

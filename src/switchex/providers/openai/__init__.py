@@ -69,7 +69,7 @@ class OpenAIProvider:
         return error_from_response(status, headers, body, now)
 
     def translate_response(self, body: bytes, model: str) -> Json:
-        return llamacpp.with_a_block(translate_completion(body, model))
+        return llamacpp.settled(translate_completion(body, model))
 
     def stream_translator(self, model: str) -> llamacpp.WholeOrStreamTranslator:
         return llamacpp.WholeOrStreamTranslator(model)

@@ -11,8 +11,10 @@ Measured against llama-cpp-python 0.3.36's server (`--chat_format chatml-functio
   translator turns the whole completion into Anthropic stream events (the relay pings the
   client while the server computes it);
 - with `tool_choice: "auto"` a text reply is always empty (its grammar for the message allows
-  nothing but a tool name or the end): it becomes an empty text block (`with_a_block`), never
-  a stream or message without blocks;
+  nothing but a tool name or the end): it becomes an empty text block, never a stream or
+  message without blocks (`settled`);
+- its grammar does not always hold: tool arguments can be broken JSON; a whole answer says
+  them as text (`settled`);
 - an assistant message with `content: null` beside `tool_calls` is rejected (messages.py
   always sends a string);
 - beside `tool_calls` it also returns the legacy `function_call` (with a stray colon in its
@@ -27,6 +29,7 @@ from typing import Any
 import orjson
 
 from switchex.errors import UpstreamError
+from switchex.providers.openai.arguments import RAW_ARGUMENTS_KEY
 from switchex.providers.openai.response import translate_completion
 from switchex.providers.openai.stream import OpenAIStreamTranslator
 
@@ -115,13 +118,13 @@ def whole_answer_events(body: bytes, model: str) -> list[Json]:
     may have reached the client already: no failover then).
     """
     try:
-        message = translate_completion(body, model)
+        message = settled(translate_completion(body, model))
     except UpstreamError as error:
         event: Json = orjson.loads(error.body)
         return [event]
     start = {**message, "content": [], "stop_reason": None}
     events: list[Json] = [{"type": "message_start", "message": start}]
-    for index, block in enumerate(with_a_block(message)["content"]):
+    for index, block in enumerate(message["content"]):
         events.extend(_block_events(index, block))
     delta = {"stop_reason": message["stop_reason"], "stop_sequence": None}
     events.append({"type": "message_delta", "delta": delta, "usage": message["usage"]})
@@ -129,11 +132,27 @@ def whole_answer_events(body: bytes, model: str) -> list[Json]:
     return events
 
 
-def with_a_block(message: Json) -> Json:
-    """`message`, with an empty text block when it has no content at all."""
-    if message["content"]:
-        return message
-    return {**message, "content": [{"type": "text", "text": ""}]}
+def settled(message: Json) -> Json:
+    """A whole answer as Claude Code can act on it.
+
+    A tool call whose arguments are not a JSON object (llama-cpp-python's grammar lets
+    through `{ "city": "}` and a newline) becomes the model's text, `name: arguments`, rather
+    than a call no tool schema accepts; a streamed call cannot be taken back and keeps
+    `_raw_arguments` (arguments.py). No content at all becomes one empty text block.
+    """
+    content = [_text_if_unreadable(block) for block in message["content"]]
+    if not content:
+        content = [{"type": "text", "text": ""}]
+    calls = any(block["type"] == "tool_use" for block in content)
+    reason = "end_turn" if message["stop_reason"] == "tool_use" and not calls else None
+    return {**message, "content": content, "stop_reason": reason or message["stop_reason"]}
+
+
+def _text_if_unreadable(block: Json) -> Json:
+    raw = block["input"].get(RAW_ARGUMENTS_KEY) if block["type"] == "tool_use" else None
+    if not isinstance(raw, str) or len(block["input"]) != 1:
+        return block
+    return {"type": "text", "text": f"{block['name']}: {raw}"}
 
 
 def _block_events(index: int, block: Json) -> list[Json]:
