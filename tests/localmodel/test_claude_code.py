@@ -17,7 +17,7 @@ import pytest
 
 from switchex.fakes.anthropic import FakeAnthropic
 from tests.e2e.conftest import git, rate_limited, run_claude, start_gateway
-from tests.localmodel.server import N_CTX, LlamaServer, local_tier
+from tests.localmodel.server import LlamaServer, local_tier
 
 pytestmark = pytest.mark.e2e
 
@@ -71,7 +71,7 @@ def test_a_prompt_over_the_window_is_anthropics_prompt_too_long(
         assert [row[0] for row in gateway.journal("SELECT status FROM requests")] == [400]
         text = status_text(gateway.url)
         assert "cooling" in text and "rate_limit" in text, text
-        assert f"{N_CTX}" in text and "too long" in text, text
+        assert "too long" in text.lower(), text  # why the local tier did not answer
     finally:
         gateway.process.terminate()
         gateway.process.wait(10)
