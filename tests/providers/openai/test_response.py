@@ -6,7 +6,6 @@ import pytest
 
 from switchex.errors import SwitchableError, UpstreamRejected
 from switchex.providers.common import TOOL_ID_PATTERN, foreign_signature
-from switchex.providers.openai.arguments import RAW_ARGUMENTS_KEY
 from switchex.providers.openai.request import translate_request
 from switchex.providers.openai.response import translate_completion
 
@@ -83,11 +82,12 @@ def test_refusal_text_reaches_the_user() -> None:
     assert message["content"] == [{"type": "text", "text": "I can't help with that."}]
 
 
-def test_malformed_arguments_are_kept_visible_never_silently_empty() -> None:
+def test_malformed_arguments_are_said_as_text_never_silently_empty() -> None:
     bad, double, empty = translate_completion(fixture_bytes("malformed_arguments.json"), "m")[
         "content"
     ]
-    assert bad["input"] == {RAW_ARGUMENTS_KEY: '{"file_path": "/tmp/x", "content": "unterminated'}
+    raw = '{"file_path": "/tmp/x", "content": "unterminated'
+    assert bad["type"] == "text" and bad["text"].endswith(raw)
     assert double["input"] == {"command": "ls"}
     assert empty["input"] == {}
 

@@ -6,6 +6,7 @@ vLLM, llama.cpp). Always `POST {base_url}/chat/completions`, never the Responses
     stream.py     chat-completions SSE → Anthropic stream events (blocks.py: block order)
     errors.py     error answers → SwitchableError / UpstreamRejected
     arguments.py  tool-call arguments → tool input
+    llamacpp.py   what llama.cpp's servers need (`server: llama.cpp`); whole answers to streams
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import orjson
 
 from switchex.errors import UpstreamError
 from switchex.providers.base import NO_PLAN, Json, ReplyPlan, TierSpec, UpstreamCall
+from switchex.providers.openai import llamacpp
 from switchex.providers.openai.errors import error_from_response
 from switchex.providers.openai.request import Dialect, translate_request
 from switchex.providers.openai.response import translate_completion
@@ -70,11 +72,11 @@ class OpenAIProvider:
         raw: bytes | None = None,
     ) -> UpstreamCall:
         body = translate_request(request, model, tier.max_output_tokens, dialect_of(tier))
-        stream = bool(body.get("stream"))
+        stream = bool(body.get("stream"))  # what the client gets, even when asked whole
         # llama.cpp's server cannot stream tool calls: ask whole, re-emit as a stream.
-        whole_upstream = stream and tier.server == "llama.cpp" and "tools" in body
-        if whole_upstream:
-            del body["stream"], body["stream_options"]
+        whole_upstream = stream and tier.server == llamacpp.SERVER and "tools" in body
+        if tier.server == llamacpp.SERVER:
+            body = llamacpp.adapt_request(body)
         tools = tool_schemas(request) if tier.text_tools else {}
         reply = ReplyPlan(tier.text_tools, tools, whole_upstream)
         return UpstreamCall(

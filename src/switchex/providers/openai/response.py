@@ -23,7 +23,7 @@ from switchex.providers.common import (
     new_tool_id,
     to_anthropic_tool_id,
 )
-from switchex.providers.openai.arguments import parse_arguments
+from switchex.providers.openai.arguments import RAW_ARGUMENTS_KEY, parse_arguments
 from switchex.providers.openai.errors import bad_response, error_from_response
 from switchex.providers.texttools import Piece, parse_text
 
@@ -41,10 +41,13 @@ _FINISH_TO_STOP = {
 
 
 def stop_reason(finish_reason: object, has_tool_calls: bool) -> str:
-    """Anthropic's stop_reason; tool calls mean `tool_use` even when a server says `stop`."""
+    """Anthropic's stop_reason; tool calls mean `tool_use` even when a server says `stop`, and
+    no tool call means no `tool_use` (Claude Code would wait for a call that never comes)."""
     mapped = _FINISH_TO_STOP.get(finish_reason) if isinstance(finish_reason, str) else None
     if mapped in (None, "end_turn") and has_tool_calls:
         return "tool_use"
+    if mapped == "tool_use" and not has_tool_calls:
+        return "end_turn"
     return mapped or "end_turn"
 
 
@@ -85,6 +88,17 @@ def tool_use_id(call_id: object) -> str:
     return to_anthropic_tool_id(call_id) if isinstance(call_id, str) and call_id else new_tool_id()
 
 
+def _text_if_unreadable(block: Json) -> Json:
+    """A whole answer's tool call whose arguments are not a JSON object (llama-cpp-python's
+    grammar lets through `{ "city": "}`) is the model's text, `name: arguments`, never a call
+    no tool schema accepts. (A streamed call cannot be taken back: it keeps its raw text under
+    `_raw_arguments`, so Claude Code answers the model with a tool error.)"""
+    raw = block["input"].get(RAW_ARGUMENTS_KEY) if block["type"] == "tool_use" else None
+    if not isinstance(raw, str) or len(block["input"]) != 1:
+        return block
+    return {"type": "text", "text": f"{block['name']}: {raw}"}
+
+
 def translate_completion(body: bytes, model: str, reply: ReplyPlan = NO_PLAN) -> Json:
     """The Anthropic Message for a chat-completion body; `model` is the served model."""
     data = _completion(body)
@@ -95,7 +109,8 @@ def translate_completion(body: bytes, model: str, reply: ReplyPlan = NO_PLAN) ->
     message = choice.get("message")
     if not isinstance(message, dict):
         raise bad_response(f"{model} answered a choice without a message")
-    content = _content(message, reply) or [{"type": "text", "text": ""}]
+    said = [_text_if_unreadable(block) for block in _content(message, reply)]
+    content = said or [{"type": "text", "text": ""}]
     has_calls = any(block["type"] == "tool_use" for block in content)
     refused = not has_calls and isinstance(message.get("refusal"), str)
     reason = "refusal" if refused else stop_reason(choice.get("finish_reason"), has_calls)
