@@ -3,8 +3,10 @@
 Recording is cheap on the hot path: the labelled children of each (tier, outcome) pair are
 cached, so an answered request costs a few dict lookups and lock-free-ish increments. The
 cooldown gauge is computed at scrape time from the router, never kept up to date by hand.
-Rendering the exposition costs tens of microseconds per line in prometheus-client, so the
-gateway renders it in a worker thread, never on the event loop.
+Rendering the exposition costs about ten microseconds per line in prometheus-client, so the
+recorded metrics are rendered again only when something was recorded since the last scrape
+(a version number, bumped by every record), and the gateway renders in a worker thread, never
+on the event loop. The cooldown gauge, a few lines, is rendered on every scrape.
 """
 
 from __future__ import annotations
@@ -104,8 +106,11 @@ class Metrics:
             buckets=SNAPSHOT_BUCKETS,
             registry=registry,
         )
-        registry.register(_Cooldowns(remaining))
+        self.live = CollectorRegistry(auto_describe=False)  # rendered on every scrape
+        self.live.register(_Cooldowns(remaining))
         self._pairs: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
+        self._version = 0
+        self._rendered: tuple[int, bytes] = (-1, b"")
 
     def request(
         self, tier: str, status: int, error_type: str | None, seconds: float, ttfb: float | None
@@ -119,6 +124,7 @@ class Metrics:
                 self.ttfb.labels(*key),
             )
             self._pairs[key] = children
+        self._version += 1
         children[0].inc()
         children[1].observe(seconds)
         if ttfb is not None:
@@ -126,6 +132,7 @@ class Metrics:
 
     def usage(self, model: str, tokens: Mapping[str, int], cost: float | None) -> None:
         """Tokens (by kind: input, output, cache_read, cache_write) and cost of one answer."""
+        self._version += 1
         for kind, count in tokens.items():
             if count:
                 self.tokens.labels(model, kind).inc(count)
@@ -135,13 +142,20 @@ class Metrics:
             self.cost.labels(model).inc(cost)
 
     def switched(self, from_tier: str | None, to_tier: str | None) -> None:
+        self._version += 1
         self.switches.labels(from_tier or "-", to_tier or "-").inc()
 
     def snapshot_taken(self, seconds: float) -> None:
+        self._version += 1
         self.snapshot.observe(seconds)
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        version, rendered = self._rendered
+        if version != self._version:
+            version = self._version  # read first: a record during rendering re-renders next time
+            rendered = generate_latest(self.registry)
+            self._rendered = (version, rendered)
+        return rendered + generate_latest(self.live)
 
 
 def cooldowns(
