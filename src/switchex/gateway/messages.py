@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from switchex.errors import RequestError, UpstreamError
+from switchex.errors import RequestError, SwitchableError, UpstreamError
 from switchex.gateway import asgi, policy, pricing
 from switchex.gateway.context import Gateway, log
 from switchex.gateway.exchange import Exchange
@@ -171,6 +171,10 @@ async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.
             body = await _read(response)
             now = time.time()
             raise tier.dialect.error_from_response(response.status, response.headers, body, now)
+        if response.status != 200:  # a redirect (never followed: it may leave for any host)
+            raise SwitchableError(
+                502, f"the upstream answered {response.status}, not 200", reason="bad_response"
+            )
         exchange.served = model
         relay = Relay(tier, exchange, model, response, send, gateway.config.ping_interval)
         if call.stream:
