@@ -15,7 +15,8 @@ from typing import Any
 import orjson
 
 from switchex.errors import RequestError, SwitchableError, UpstreamError
-from switchex.gateway import asgi, policy, pricing
+from switchex.gateway import asgi, fit, policy, pricing
+from switchex.gateway.capabilities import Capabilities, capabilities
 from switchex.gateway.context import Gateway, log
 from switchex.gateway.exchange import Exchange
 from switchex.gateway.http1 import Response, UpstreamBroken
@@ -121,9 +122,14 @@ async def _serve_watched(
 async def _serve(gateway: Gateway, exchange: Exchange, send: asgi.Send) -> None:
     router = gateway.router
     scope = credential_scope(exchange.headers) if router.scoped else None
-    plan = await gateway.state.claim(router, router.plan(scope), scope)
+    claimed = await gateway.state.claim(router, router.plan(scope), scope)
     try:
-        for name in plan:
+        order = _fitting(gateway, exchange, claimed)
+        if order is None:
+            return await _send_error(exchange, send, _too_long(exchange))
+        for name, blind in order:
+            if blind:
+                _go_blind(gateway, exchange, name)
             exchange.tier = name
             try:
                 await _try_tier(gateway, exchange, name, send)
@@ -149,14 +155,55 @@ async def _serve(gateway: Gateway, exchange: Exchange, send: asgi.Send) -> None:
                 )
         await _send_error(exchange, send, all_cooling(gateway, scope))
     finally:
-        for name in plan:  # probes claimed by this request but never answered
+        for name in claimed:  # probes claimed by this request but never answered
             if router.state(name, scope).probing:
                 router.release(name, scope)
 
 
-async def _send_error(exchange: Exchange, send: asgi.Send, error: UpstreamError) -> None:
+def _fitting(
+    gateway: Gateway, exchange: Exchange, names: list[str]
+) -> list[tuple[str, bool]] | None:
+    """The tiers to try, in order, each with whether it gets the request without its
+    images/documents; None when some tier was ready but none has room (prompt too long).
+    Skipped tiers are logged and noted in the attempts, never cooled."""
+    shape = fit.measure(exchange.request)
+    planned = fit.plan(names, exchange.request, shape, lambda name: _caps(gateway, exchange, name))
+    for name, why in planned.skipped:
+        exchange.attempts.append(f"{name}:skipped:{why}")
+        log.info("tier %s skipped: %s (about %d tokens)", name, why, shape.tokens)
+    if names and not planned.ready and not planned.blind and planned.window:
+        exchange.notes = f"too long for every ready tier: {fit.too_long_message(planned)}"
+        exchange.fit = planned
+        return None
+    return [(name, False) for name in planned.ready] + [(name, True) for name in planned.blind]
+
+
+def _caps(gateway: Gateway, exchange: Exchange, name: str) -> Capabilities:
+    tier = gateway.tiers[name].config
+    return capabilities(tier, tier.model_for(exchange.request["model"]))
+
+
+def _go_blind(gateway: Gateway, exchange: Exchange, name: str) -> None:
+    """Serve a tier that cannot read the request's images/documents: notes in their place."""
+    if exchange.original is None:
+        exchange.original = exchange.request
+    exchange.request = fit.without_media(exchange.original, _caps(gateway, exchange, name))
+    exchange.raw = b""
+    exchange.notes = "media omitted: no ready tier can read it"
+
+
+def _too_long(exchange: Exchange) -> RequestError:
+    assert exchange.fit is not None
+    return RequestError(fit.too_long_message(exchange.fit), 400, "invalid_request_error")
+
+
+async def _send_error(
+    exchange: Exchange, send: asgi.Send, error: UpstreamError | RequestError
+) -> None:
     exchange.status = error.status
     exchange.summary.error_type = error.error_type
+    if isinstance(error, RequestError):
+        return await asgi.respond_error(send, error)
     headers = {"content-type": "application/json", **dict(error.headers)}
     await asgi.respond(send, error.status, error.body, headers=headers)
 
@@ -165,7 +212,8 @@ async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.
     """Serve the exchange from one tier; raises UpstreamError before the first byte only."""
     tier = gateway.tiers[name]
     model = tier.config.model_for(exchange.request["model"])
-    call = await tier.build_call(exchange.request, model, exchange.headers, exchange.raw)
+    raw = exchange.raw or None  # b"": the request was changed here (see `_go_blind`)
+    call = await tier.build_call(exchange.request, model, exchange.headers, raw)
     async with tier.open(call) as response:
         if response.status >= 400:
             body = await _read(response)
@@ -249,6 +297,7 @@ def _row(
         "error_type": summary.error_type,
         "attempts": ",".join(exchange.attempts),
         "client_key": exchange.client_key,
+        "notes": exchange.notes,
     }
 
 
