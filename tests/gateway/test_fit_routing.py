@@ -16,7 +16,10 @@ from tests.client import get, message, post
 from tests.gateway.test_messages import journal_rows
 from tests.helpers import GatewayServer, make_config, serve
 
-PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
+    "DwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 def image_message(**extra: Any) -> dict[str, Any]:
