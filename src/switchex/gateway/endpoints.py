@@ -8,6 +8,7 @@ import orjson
 
 from switchex.errors import RequestError, SwitchableError
 from switchex.gateway import asgi
+from switchex.gateway.choose import PIN_PREFIX, pinned_model
 from switchex.gateway.context import Gateway, log
 from switchex.gateway.http1 import UpstreamBroken
 from switchex.gateway.messages import parse_request
@@ -91,17 +92,20 @@ async def _forward_count(
 
 
 def models_json(gateway: Gateway) -> dict[str, Any]:
-    names: list[str] = list(CLAUDE_MODELS)
+    """`GET /v1/models`: Claude's names, each tier's own model names, and one
+    `claude-via-<tier>` id per tier (Claude Code's `/model` keeps ids containing `claude`
+    when `CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY=1`; choosing one pins to that tier)."""
+    names: dict[str, str] = {name: name for name in CLAUDE_MODELS}
     for tier in gateway.config.active_tiers:
         for pattern in tier.models:
-            if (
-                pattern != "default"
-                and not any(c in pattern for c in "*?[")
-                and pattern not in names
-            ):
-                names.append(pattern)
+            if pattern != "default" and not any(c in pattern for c in "*?["):
+                names.setdefault(pattern, pattern)
+    for name, each in gateway.tiers.items():
+        served = pinned_model(each.config)
+        names.setdefault(PIN_PREFIX + name, f"{name} via switchex ({served})")
     data = [
-        {"type": "model", "id": name, "display_name": name, "created_at": "2025-01-01T00:00:00Z"}
-        for name in names
+        {"type": "model", "id": name, "display_name": shown, "created_at": "2025-01-01T00:00:00Z"}
+        for name, shown in names.items()
     ]
-    return {"data": data, "has_more": False, "first_id": names[0], "last_id": names[-1]}
+    ids = list(names)
+    return {"data": data, "has_more": False, "first_id": ids[0], "last_id": ids[-1]}

@@ -15,8 +15,7 @@ from typing import Any
 import orjson
 
 from switchex.errors import RequestError, SwitchableError, UpstreamError
-from switchex.gateway import asgi, fit, policy, pricing
-from switchex.gateway.capabilities import Capabilities, capabilities
+from switchex.gateway import asgi, choose, policy, pricing
 from switchex.gateway.context import Gateway, log
 from switchex.gateway.exchange import Exchange
 from switchex.gateway.http1 import Response, UpstreamBroken
@@ -122,14 +121,20 @@ async def _serve_watched(
 async def _serve(gateway: Gateway, exchange: Exchange, send: asgi.Send) -> None:
     router = gateway.router
     scope = credential_scope(exchange.headers) if router.scoped else None
-    claimed = await gateway.state.claim(router, router.plan(scope), scope)
+    pin = choose.pin(gateway, exchange)
+    ready = router.plan(scope)
+    for name in ready if pin else ():
+        if name != pin and router.state(name, scope).probing:
+            router.release(name, scope)  # a probe this request claimed but will not make
+    ready = [name for name in ready if pin is None or name == pin]
+    claimed = await gateway.state.claim(router, ready, scope)
     try:
-        order = _fitting(gateway, exchange, claimed)
+        order = choose.fitting(gateway, exchange, claimed)
         if order is None:
-            return await _send_error(exchange, send, _too_long(exchange))
+            return await _send_error(exchange, send, choose.too_long(exchange))
         for name, blind in order:
             if blind:
-                _go_blind(gateway, exchange, name)
+                choose.go_blind(gateway, exchange, name)
             exchange.tier = name
             try:
                 await _try_tier(gateway, exchange, name, send)
@@ -158,43 +163,6 @@ async def _serve(gateway: Gateway, exchange: Exchange, send: asgi.Send) -> None:
         for name in claimed:  # probes claimed by this request but never answered
             if router.state(name, scope).probing:
                 router.release(name, scope)
-
-
-def _fitting(
-    gateway: Gateway, exchange: Exchange, names: list[str]
-) -> list[tuple[str, bool]] | None:
-    """The tiers to try, in order, each with whether it gets the request without its
-    images/documents; None when some tier was ready but none has room (prompt too long).
-    Skipped tiers are logged and noted in the attempts, never cooled."""
-    shape = fit.measure(exchange.request)
-    planned = fit.plan(names, exchange.request, shape, lambda name: _caps(gateway, exchange, name))
-    for name, why in planned.skipped:
-        exchange.attempts.append(f"{name}:skipped:{why}")
-        log.info("tier %s skipped: %s (about %d tokens)", name, why, shape.tokens)
-    if names and not planned.ready and not planned.blind and planned.window:
-        exchange.notes = f"too long for every ready tier: {fit.too_long_message(planned)}"
-        exchange.fit = planned
-        return None
-    return [(name, False) for name in planned.ready] + [(name, True) for name in planned.blind]
-
-
-def _caps(gateway: Gateway, exchange: Exchange, name: str) -> Capabilities:
-    tier = gateway.tiers[name].config
-    return capabilities(tier, tier.model_for(exchange.request["model"]))
-
-
-def _go_blind(gateway: Gateway, exchange: Exchange, name: str) -> None:
-    """Serve a tier that cannot read the request's images/documents: notes in their place."""
-    if exchange.original is None:
-        exchange.original = exchange.request
-    exchange.request = fit.without_media(exchange.original, _caps(gateway, exchange, name))
-    exchange.raw = b""
-    exchange.notes = "media omitted: no ready tier can read it"
-
-
-def _too_long(exchange: Exchange) -> RequestError:
-    assert exchange.fit is not None
-    return RequestError(fit.too_long_message(exchange.fit), 400, "invalid_request_error")
 
 
 async def _send_error(
