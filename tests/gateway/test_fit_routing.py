@@ -123,6 +123,7 @@ def test_a_prompt_too_long_for_a_small_window_goes_to_the_next_tier(
     assert journal_rows(tmp_path, "requests")[0]["attempts"] == "local:skipped:context"
     short = post(f"{gateway.url}/v1/messages", long_message(20_000))
     assert short.headers["x-switchex-tier"] == "local"
+    assert get(f"{gateway.url}/status").json()["tiers"][0]["context_window"] == 32_768
 
 
 def test_when_no_ready_tier_has_room_the_client_is_told_the_prompt_is_too_long(
