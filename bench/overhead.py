@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -144,8 +145,12 @@ def claude_code_body(
 class Client:
     """One kept-alive connection; times a request to its last byte and its first body byte."""
 
-    def __init__(self, port: int) -> None:
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    def __init__(self, port: int, tls: ssl.SSLContext | None = None) -> None:
+        self.connection: http.client.HTTPConnection = (
+            http.client.HTTPSConnection("127.0.0.1", port, timeout=30, context=tls)
+            if tls
+            else http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        )
 
     def call(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[float, float, bytes]:
         start = time.perf_counter()
@@ -289,6 +294,7 @@ def main() -> None:
             print(f"100 concurrent streams: {ok}/{count} complete and unmixed in {seconds:.2f} s")
             rss = psutil.Process(gateway.pid).memory_info().rss / 2**20
             print(f"gateway RSS after the run: {rss:.1f} MB")
+            through_proxy(Path(tmp), args.requests, processes)
             translated(Path(tmp), args.requests, processes)
             tracking(Path(tmp), str(config), fake_port, args.requests // 4, processes)
         finally:
@@ -314,6 +320,54 @@ def run_passthrough(fake_port: int, port: int, n: int) -> None:
             raw = json.dumps(body).encode()
             compare(
                 f"pass-through {'stream' if stream else 'whole'} {label} ({len(raw) // 1024} KB)",
+                n,
+                lambda raw=raw: direct.call("/v1/messages", raw, ANTHROPIC_HEADERS),
+                lambda raw=raw: via.call("/v1/messages", raw, ANTHROPIC_HEADERS),
+            )
+
+
+def through_proxy(tmp: Path, n: int, processes: list[subprocess.Popen[bytes]]) -> None:
+    """An https tier (test CA) reached directly, and through a local CONNECT proxy."""
+    from switchex.fakes.certs import make_certs
+
+    certs = make_certs(tmp / "tls")
+    fake_port, proxy_port = free_port(), free_port()
+    fake = ["-m", "switchex.fakes", "anthropic", "--port", str(fake_port)]
+    tls_args = ["--tls", str(certs.cert), str(certs.key)]
+    processes.append(start([*fake, "--default-text", "{echo}", *tls_args]))
+    processes.append(start(["-m", "switchex.fakes.proxy", "--port", str(proxy_port)]))
+    wait_for(proxy_port, "/")
+    trust = ssl.create_default_context(cafile=str(certs.ca))
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            connection = http.client.HTTPSConnection("127.0.0.1", fake_port, context=trust)
+            connection.request("GET", "/v1/models")
+            connection.getresponse().read()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit("the https fake did not start") from None
+            time.sleep(0.01)
+    rows = {"https tier direct": "", "https via CONNECT proxy": f"http://127.0.0.1:{proxy_port}"}
+    for label, proxy in rows.items():
+        config = tmp / f"{label.replace(' ', '-')}.yaml"
+        config.write_text(
+            f"tiers:\n  - name: claude\n    provider: anthropic\n"
+            f"    base_url: https://127.0.0.1:{fake_port}\n"
+            f"    ca_bundle: {certs.ca}\n    proxy: '{proxy}'\n"
+        )
+        gateway, port, _ = gateway_up(str(config), str(tmp / label.replace(" ", "-")))
+        processes.append(gateway)
+        run_pairs(label, Client(fake_port, trust), Client(port), n)
+
+
+def run_pairs(label: str, direct: Client, via: Client, n: int) -> None:
+    for stream in (False, True):
+        for name, body in sample_bodies(stream):
+            raw = json.dumps(body).encode()
+            compare(
+                f"{label} {'stream' if stream else 'whole'} {name}",
                 n,
                 lambda raw=raw: direct.call("/v1/messages", raw, ANTHROPIC_HEADERS),
                 lambda raw=raw: via.call("/v1/messages", raw, ANTHROPIC_HEADERS),

@@ -202,3 +202,37 @@ def test_client_credentials_go_to_anthropics_host_or_a_tier_marked_for_them(
     config = parse_config({"tiers": [{"name": "c", "provider": "anthropic", **tier}]}, {}, "t")
     assert config.tiers[0].forwards_client_headers is forwards
     assert config.tiers[0].uses_client_credentials is forwards
+
+
+def _tier(**extra: object) -> dict[str, object]:
+    return {"name": "t", "provider": "openai", "models": {"default": "m"}, **extra}
+
+
+@pytest.mark.parametrize(
+    ("extra", "parses"),
+    [
+        ({"base_url": "http://127.0.0.1:11434/v1"}, True),  # loopback: on by default
+        ({"base_url": "http://localhost:8080/v1", "tool_call_text": "off"}, False),
+        ({"base_url": "https://openrouter.ai/api/v1"}, False),  # a cloud API: off
+        ({"base_url": "https://gpu.lan/v1", "server": "llama.cpp"}, True),  # a known server
+        ({"base_url": "https://openrouter.ai/api/v1", "tool_call_text": "auto"}, True),
+    ],
+)
+def test_tool_call_text_defaults_to_local_servers(extra: dict[str, object], parses: bool) -> None:
+    config = parse_config({"tiers": [_tier(api_key="k", **extra)]}, {}, "test")
+    assert config.tiers[0].parses_text_tools is parses
+
+
+@pytest.mark.parametrize(
+    ("tier", "named"),
+    [
+        ({"name": "g", "provider": "gemini", "api_key": "k", "models": {"default": "m"},
+          "tool_call_text": "auto"}, "tier 1 (g): tier 'g': tool_call_text applies"),
+        (_tier(server="koboldcpp"), "tier 1 (t): server: Input should be 'llama.cpp'"),
+        (_tier(tool_call_text="on"), "tier 1 (t): tool_call_text: Input should be 'auto' or 'off'"),
+    ],
+)  # fmt: skip
+def test_bad_text_tool_keys_are_named(tier: dict[str, object], named: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"tiers": [tier]}, {}, "switchex.yaml")
+    assert named in str(caught.value)

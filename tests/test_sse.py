@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from switchex.gateway.summary import ResponseSummary, StreamObserver
 from switchex.sse import SSEParser, encode_event
 
 STREAM = (
@@ -47,3 +51,41 @@ def test_encoded_events_parse_back() -> None:
     assert parse([encode_event(event)]) == [
         ("content_block_delta", '{"type":"content_block_delta","delta":{"text":"ü\\n"}}')
     ]
+
+
+def _feed_seconds(feed: Callable[[bytes], object], size: int) -> float:
+    """Seconds spent taking in a `size`-byte SSE line, 64 KB at a time, before its end
+    arrives (best of 5): what buffering an unfinished line costs."""
+    chunk = b"x" * 65536
+    best = float("inf")
+    for _ in range(5):
+        feed(b"data: ")
+        began = time.perf_counter()
+        for _ in range(size // len(chunk)):
+            feed(chunk)
+        best = min(best, time.perf_counter() - began)
+        feed(b"\n\n")
+    return best
+
+
+SMALL, LARGE = 5 * 1024 * 1024, 20 * 1024 * 1024  # 4x
+
+
+def test_a_huge_line_costs_linear_time() -> None:
+    """4x the line, about 4x the time (quadratic buffering: about 16x, measured 12-26x)."""
+    small = _feed_seconds(SSEParser().feed, SMALL)
+    large = _feed_seconds(SSEParser().feed, LARGE)
+    assert large / small < 8
+
+
+def test_the_relay_observer_is_linear_on_a_huge_event_too() -> None:
+    small = _feed_seconds(StreamObserver(ResponseSummary()).feed, SMALL)
+    large = _feed_seconds(StreamObserver(ResponseSummary()).feed, LARGE)
+    assert large / small < 8
+
+
+def test_a_huge_line_still_parses() -> None:
+    parser = SSEParser()
+    pieces = [b"event: big\ndata: ", b"y" * 70000, b"z" * 70000, b"\n", b"\n"]
+    events = [event for piece in pieces for event in parser.feed(piece)]
+    assert events == [("big", "y" * 70000 + "z" * 70000)]

@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -22,7 +22,11 @@ from pydantic import (
 )
 
 from switchex.errors import ConfigError
+from switchex.gateway.proxy import NO_PROXY_WORDS, parse_proxy
+from switchex.gateway.tls import check_ca_bundle
 from switchex.providers import registry
+
+ServerKind = Literal["llama.cpp", "ollama", "lm-studio", "vllm"]
 
 
 def _known_kind(value: str) -> str:
@@ -89,6 +93,28 @@ class TierConfig(_Strict):
         description="forward the client's own credentials and anthropic-beta to this tier "
         "(always done for Anthropic's API host)",
     )
+    proxy: str | None = Field(default=None, description="proxy URL; none/'' = no proxy")
+    ca_bundle: str | None = Field(default=None, description="PEM file of the CAs to trust")
+    verify: bool = True
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        if value is not None and value.strip().lower() not in NO_PROXY_WORDS:
+            parse_proxy(value)
+        return value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _loadable_bundle(cls, value: str | None) -> str | None:
+        if value:
+            check_ca_bundle(value)
+        return value or None
+
+    tool_call_text: Literal["auto", "off"] | None = Field(
+        default=None, description="parse tool calls printed as text (openai tiers)"
+    )
+    server: ServerKind | None = Field(default=None, description="the local server software")
 
     @field_validator("api_key")
     @classmethod
@@ -108,6 +134,14 @@ class TierConfig(_Strict):
                 f"tier {self.name!r}: provider {self.provider!r} needs models.default "
                 "(the model that serves requests)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _openai_only_keys(self) -> TierConfig:
+        keys = (("tool_call_text", self.tool_call_text), ("server", self.server))
+        for key, value in keys:
+            if value is not None and self.provider != "openai":
+                raise ValueError(f"tier {self.name!r}: {key} applies to openai tiers only")
         return self
 
     @property
@@ -147,6 +181,17 @@ class TierConfig(_Strict):
         if not registry.kind(self.provider).client_credentials:
             return False
         return self.forward_client_credentials or self.host == registry.ANTHROPIC_API_HOST
+
+    @property
+    def loopback(self) -> bool:
+        return self.host in _LOOPBACK
+
+    @property
+    def parses_text_tools(self) -> bool:
+        """`tool_call_text`; by default on for openai tiers on loopback or a known server."""
+        if self.provider != "openai" or self.tool_call_text == "off":
+            return False
+        return self.tool_call_text == "auto" or self.loopback or self.server is not None
 
     @property
     def usable(self) -> bool:
@@ -219,7 +264,8 @@ class ServerConfig(_Strict):
 
 
 class LimitsConfig(_Strict):
-    """Inbound limits: every breach is an Anthropic-shaped error and a journal row."""
+    """Inbound limits (every breach an Anthropic-shaped error and a journal row) and upstream
+    caps (a longer SSE line or a bigger whole answer is a failure of the tier)."""
 
     request_body_bytes: int = Field(default=32 * 1024 * 1024, gt=0, le=256 * 1024 * 1024)
     head_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -227,6 +273,8 @@ class LimitsConfig(_Strict):
     header_timeout: float = Field(default=10.0, gt=0, description="seconds to send a whole head")
     body_idle_timeout: float = Field(default=30.0, gt=0)
     body_timeout: float = Field(default=300.0, gt=0, description="seconds to send a whole body")
+    sse_line_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+    upstream_body_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
 
 
 class NotifyConfig(_Strict):

@@ -13,29 +13,42 @@ class SSEParser:
     Follows the SSE rules that matter here: lines end in LF or CRLF, `:` lines are comments,
     a blank line ends an event, several `data:` lines join with LF. `event` is "" when the
     event named none.
+
+    Linear in the stream's size however it is chunked: an unfinished line is kept as a list
+    of pieces and joined once, when its LF arrives (a 100 MB line costs one copy, not one
+    per chunk). How long a line may get is the transport's cap (`limits.sse_line_bytes`).
     """
 
     def __init__(self) -> None:
-        self._buffer = b""
+        self._pending: list[bytes] = []  # the unfinished line, in pieces
         self._event = ""
         self._data: list[str] = []
 
     def feed(self, chunk: bytes) -> list[tuple[str, str]]:
-        # One split per chunk, not one buffer copy per line: big chunks stay linear. An LF
-        # byte never sits inside a multi-byte UTF-8 character, so whole lines decode safely.
-        complete, newline, self._buffer = (self._buffer + chunk).rpartition(b"\n")
+        end = chunk.rfind(b"\n")
+        if end < 0:
+            if chunk:
+                self._pending.append(chunk)
+            return []
+        complete = chunk[:end]
+        if self._pending:
+            complete = b"".join([*self._pending, complete])
+            self._pending.clear()
+        if end + 1 < len(chunk):
+            self._pending.append(chunk[end + 1 :])
+        # An LF byte never sits inside a multi-byte UTF-8 character: whole lines decode safely.
         events: list[tuple[str, str]] = []
-        if newline:
-            for line in complete.decode("utf-8", "replace").split("\n"):
-                self._line(line.rstrip("\r"), events)
+        for line in complete.decode("utf-8", "replace").split("\n"):
+            self._line(line.rstrip("\r"), events)
         return events
 
     def finish(self) -> list[tuple[str, str]]:
         """Whatever a stream that ended without a final blank line still held."""
         events: list[tuple[str, str]] = []
-        if self._buffer:
-            self._line(self._buffer.rstrip(b"\r").decode("utf-8", "replace"), events)
-            self._buffer = b""
+        if self._pending:
+            rest = b"".join(self._pending)
+            self._pending.clear()
+            self._line(rest.rstrip(b"\r").decode("utf-8", "replace"), events)
         self._line("", events)
         return events
 

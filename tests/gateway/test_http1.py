@@ -157,32 +157,64 @@ def test_request_wire_bytes_and_headers(run: Run[None]) -> None:
             await pool.close()
         assert seen == [
             b"POST /v1/messages?key=secret HTTP/1.1\r\nhost: 127.0.0.1:%d\r\nX-Api-Key: k\r\n"
-            b"content-length: 2\r\nconnection: keep-alive\r\n\r\n{}" % wire.port
+            b"accept-encoding: identity\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\n{}"
+            % wire.port
         ]
 
     run(scenario())
 
 
-@pytest.mark.parametrize("server_drops", ["never", "while-idle", "as-request-arrives"])
-def test_keep_alive_and_stale_retry(run: Run[None], server_drops: str) -> None:
+@pytest.mark.parametrize("server_drops", ["never", "while-idle", "while-idle-unseen"])
+def test_keep_alive_and_a_stale_pooled_socket(run: Run[None], server_drops: str) -> None:
+    """A pooled socket the server closed while idle is never written to: a fresh one serves,
+    even when the loop has not yet seen the close (it is checked just before writing)."""
+    requests: list[bytes] = []
+
     async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        writer.write(OK)
-        if server_drops == "while-idle":
-            return
-        await read_request(reader)
-        if server_drops == "as-request-arrives":
-            return
-        writer.write(OK)
-        await reader.read()
+        while True:
+            requests.append(await read_request(reader))
+            writer.write(OK)
+            if server_drops != "never":
+                await writer.drain()
+                return
 
     async def scenario() -> None:
         async with Wire(script) as wire:
             pool = Pool()
-            assert await get(pool, wire.url) == b"ok"
-            await asyncio.sleep(0.05)
-            assert await get(pool, wire.url) == b"ok"
+            assert await get(pool, wire.url, b"one") == b"ok"
+            if server_drops == "while-idle-unseen":
+                time.sleep(0.1)  # the FIN arrives while the loop is blocked
+            else:
+                await asyncio.sleep(0.05)
+            assert await get(pool, wire.url, b"two") == b"ok"
             assert wire.connections == (1 if server_drops == "never" else 2)
+            assert [r.endswith(b"one") for r in requests] == [True, False]
+            await pool.close()
+
+    run(scenario())
+
+
+def test_a_request_that_was_sent_is_never_sent_again(run: Run[None]) -> None:
+    """The server takes the request on a pooled connection and closes without answering:
+    that is the tier's failure, not a reason to send the POST a second time."""
+    requests: list[bytes] = []
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        requests.append(await read_request(reader))
+        writer.write(OK)
+        requests.append(await read_request(reader))  # ... and hang up
+
+    async def scenario() -> None:
+        async with Wire(script) as wire:
+            pool = Pool()
+            assert await get(pool, wire.url, b"one") == b"ok"
+            with pytest.raises(SwitchableError) as caught:
+                await get(pool, wire.url, b"two")
+            assert (caught.value.status, caught.value.reason) == (502, "server_error")
+            assert "closed without answering" in caught.value.message
+            await asyncio.sleep(0.05)
+            assert wire.connections == 1
+            assert [r[-3:] for r in requests] == [b"one", b"two"]
             await pool.close()
 
     run(scenario())
@@ -379,5 +411,53 @@ def test_https_round_trip(run: Run[None], certificate: tuple[Path, Path]) -> Non
             with pytest.raises(SwitchableError, match="SSLCertVerificationError"):
                 await get(untrusting, url)
             await untrusting.close()
+
+    run(scenario())
+
+
+def sse_answer(lines: list[bytes]) -> bytes:
+    body = b"".join(b"data: " + line + b"\n\n" for line in lines)
+    pieces = [body[i : i + 700] for i in range(0, len(body), 700)]
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces)
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"
+    return head + b"\r\n" + chunks.replace(b"\r\n", b"\r\n|") + b"0\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("lines", "error"),
+    [
+        ([b"a" * 900] * 20, None),  # many lines, each under the cap: far more than it in all
+        ([b"a" * 100, b"b" * 5000, b"c"], "sent an SSE line longer than 1000 bytes"),
+    ],
+    ids=["short-lines", "one-long-line"],
+)
+def test_sse_line_cap(run: Run[None], lines: list[bytes], error: str | None) -> None:
+    async def scenario() -> None:
+        async with Wire(serve(sse_answer(lines))) as wire:
+            pool = Pool(max_line=1000, max_body=1000)  # the body cap is not for streams
+            got: list[bytes] = []
+            async with call(pool, wire.url) as response:
+                if error is None:
+                    await read_all(response, got)
+                    assert b"".join(got).count(b"\n\n") == len(lines)
+                else:
+                    with pytest.raises(UpstreamBroken, match=error):
+                        await read_all(response, got)
+                    assert sum(map(len, got)) < 2000
+            await pool.close()
+
+    run(scenario())
+
+
+def test_body_cap_without_a_length(run: Run[None]) -> None:
+    answer = CHUNKED.replace(b"5\r\nhe|llo", b"5\r\nhe|llo\r\n400\r\n" + b"x" * 1024)
+
+    async def scenario() -> None:
+        async with Wire(serve(answer)) as wire:
+            pool = Pool(max_body=1000)
+            async with call(pool, wire.url) as response:
+                with pytest.raises(UpstreamBroken, match="answer longer than 1000 bytes"):
+                    await response.read()
+            await pool.close()
 
     run(scenario())

@@ -38,6 +38,16 @@ def test_only_local_openai_servers_are_asked_to_tokenize() -> None:
     assert orjson.loads(calls[1].body) == {"model": "m", "prompt": flat_text(REQUEST)}
 
 
+def test_a_known_server_gets_its_own_shape_and_ollama_none() -> None:
+    def bodies(server: str) -> list[dict[str, str]]:
+        spec = TierSpec("l", "http://127.0.0.1:11434/v1", None, server=server)
+        return [orjson.loads(c.body) for c in TokenizeCounter().calls(spec, REQUEST, "m", {})]
+
+    assert [sorted(b) for b in bodies("llama.cpp")] == [["add_special", "content"]]
+    assert [sorted(b) for b in bodies("vllm")] == [["model", "prompt"]]
+    assert bodies("ollama") == [] and bodies("lm-studio") == []
+
+
 def test_tokenize_answers_of_both_servers_are_read() -> None:
     assert TokenizeCounter().read(b'{"tokens": [1, 2, 3]}') == 3
     assert TokenizeCounter().read(b'{"count": 7, "tokens": [1]}') == 7

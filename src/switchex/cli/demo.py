@@ -109,8 +109,9 @@ def demo(port: int, repo: Path | None, reset: int, exit_: bool, state_dir: str |
     `switchex review --analyze` for the repository and the rollback command to try, and
     keeps the gateway (and its dashboard) up until Ctrl-C (unless --exit).
     """
+    from switchex.autostart import port_free
     from switchex.cli.demo_story import LOCAL_MODEL, fakes, scratch_repo
-    from switchex.cli.up import ensure_state_dir, port_free, port_taken, serve, setup_logging
+    from switchex.cli.up import ensure_state_dir, port_taken, serve, setup_logging
     from switchex.runtime import TrackingObserver, build_app
 
     setup_logging(False)

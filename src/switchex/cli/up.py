@@ -6,7 +6,6 @@ import contextlib
 import logging
 import os
 import signal
-import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 from pydantic import ValidationError
 
-from switchex.autostart import ensure_up
+from switchex.autostart import ensure_up, port_free
 from switchex.cli.options import DEFAULT_PORT, config_option, load, state_dir, state_dir_option
 from switchex.config import Config
 from switchex.daemon import (
@@ -44,16 +43,6 @@ def setup_logging(verbose: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     root.propagate = False
-
-
-def port_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
 
 
 def port_taken(host: str, port: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import ssl
 import sys
 from pathlib import Path
 
@@ -46,8 +47,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--script", type=Path, help="JSON list of replies to answer in order")
     parser.add_argument("--default-text", help="the answer once the script is used up")
     parser.add_argument("--api-key", help="require this key")
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve https")
     args = parser.parse_args(argv)
     fake = make(args.kind, args.api_key)
+    if args.tls:
+        fake.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        fake.tls.load_cert_chain(*args.tls)
     if args.default_text is not None:
         fake.default = Reply(text=args.default_text)
     if args.script:

@@ -10,6 +10,7 @@ subprocess can all talk to it.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 import time
 from collections import deque
@@ -36,7 +37,8 @@ class Reply:
     answers an error in the provider's format (or `error_body` verbatim) with `headers`.
     `delay` waits before the headers; `hang` never answers; `stall` waits between stream
     events; `drop_after` closes a stream after that many events; `garbage` answers bytes
-    that are not the wire format.
+    that are not the wire format. `tool_call_text` (openai fake) prints the tool calls into
+    the text in that shape, as local models do (fakes/openai_quirks.py).
     """
 
     text: str | None = None
@@ -54,6 +56,7 @@ class Reply:
     stop_reason: str | None = None
     input_tokens: int = 10
     output_tokens: int = 5
+    tool_call_text: str | None = None
 
     @classmethod
     def from_json(cls, data: Json) -> Reply:
@@ -88,6 +91,7 @@ class FakeServer:
         self.received: list[Received] = []
         self.broken_streams = 0  # streams whose reader went away before the end
         self.port = 0
+        self.tls: ssl.SSLContext | None = None  # serve https with this server context
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -111,7 +115,7 @@ class FakeServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     # -- subclasses ------------------------------------------------------------------------
     def routes(self, app: web.Application) -> None:
@@ -149,7 +153,7 @@ class FakeServer:
             self._app(), access_log=None, handle_signals=False, shutdown_timeout=0.5
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        site = web.TCPSite(self._runner, "127.0.0.1", port, ssl_context=self.tls)
         await site.start()
         server = site._server
         assert server is not None

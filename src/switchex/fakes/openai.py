@@ -10,6 +10,9 @@ deltas, tool-call argument deltas split at arbitrary places, usage last, `data: 
         fake.push(Reply(tool_calls=[ToolCall("Bash", {"command": "ls"})]))
         ...  # point a tier at f"{fake.base_url}/v1"
         assert fake.bodies()[0]["model"] == "deepseek-chat"
+
+Real servers' deviations (llama.cpp, text-only models, tool calls printed as text) are
+options: `quirks`, `vision`, `Reply.tool_call_text` (see openai_quirks.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from switchex.fakes import openai_quirks as quirky
 from switchex.fakes.base import FakeServer, Reply, hold, json_response, send_events, start_stream
 from switchex.fakes.openai_rules import validate_request
 
@@ -59,10 +63,16 @@ class FakeOpenAI(FakeServer):
         api_key: str | None = None,
         models: tuple[str, ...] = ("fake-model", "deepseek-chat", "deepseek-reasoner"),
         seed: int = 0,
+        quirks: tuple[str, ...] = (),
+        vision: bool = True,
+        owned_by: str = "fake",
     ) -> None:
         super().__init__(default)
         self.api_key = api_key
         self.models = models
+        self.quirks = quirks
+        self.vision = vision
+        self.owned_by = owned_by
         self._random = random.Random(seed)
 
     def is_model_path(self, path: str) -> bool:
@@ -80,16 +90,23 @@ class FakeOpenAI(FakeServer):
 
     async def _models(self, request: web.Request) -> web.Response:
         await self.record(request)
-        rows = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in self.models]
+        rows = [
+            {"id": m, "object": "model", "created": 0, "owned_by": self.owned_by}
+            if self.owned_by != "me"  # llama-cpp-python's shape
+            else {"id": m, "object": "model", "owned_by": "me", "permissions": []}
+            for m in self.models
+        ]
         return json_response(200, {"object": "list", "data": rows})
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         received = await self.record(request)
-        refusal = self._refusal(request.headers.get("authorization"), received.body)
+        refusal = self._refusal(request.headers.get("authorization"), received.body, request.path)
         if refusal is not None:
             return refusal
         body = received.json()
-        reply = self.next_reply()
+        reply = quirky.as_text(self.next_reply())
+        if quirky.tools_ignored(body, self.quirks):
+            reply = quirky.without_tools(reply)
         await hold(reply)
         if reply.status != 200:
             error = reply.error_body or orjson.dumps(
@@ -103,14 +120,21 @@ class FakeOpenAI(FakeServer):
             )
         if reply.garbage:
             return await self._garbage(request, bool(body.get("stream")), reply)
+        llamacpp = quirky.LLAMACPP in self.quirks
         if body.get("stream"):
             usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            chunks = stream_chunks(reply, body["model"], usage, self._random)
+            chunks = stream_chunks(reply, body["model"], usage, self._random, llamacpp)
+            if quirky.silent_stream(body, self.quirks):
+                chunks = []
             return await send_events(await start_stream(request, reply.headers), chunks, reply)
-        return json_response(200, completion(reply, body["model"]), reply.headers)
+        answer = completion(reply, body["model"], legacy_function_call=llamacpp)
+        return json_response(200, answer, reply.headers)
 
-    def _refusal(self, authorization: str | None, raw: bytes) -> web.Response | None:
-        """The 401/400 a real server answers before looking at the model."""
+    def _refusal(self, authorization: str | None, raw: bytes, path: str) -> web.Response | None:
+        """The 401/400 a real server answers before looking at the model.
+
+        On OpenRouter's path (`/api/v1/…`) its `plugins` extension is accepted (`[{"id": …}]`).
+        """
         if self.api_key and authorization != f"Bearer {self.api_key}":
             message = "Incorrect API key provided."
             return json_response(401, openai_error(message, 401))
@@ -118,8 +142,16 @@ class FakeOpenAI(FakeServer):
             body = orjson.loads(raw)
         except orjson.JSONDecodeError:
             return json_response(400, openai_error("We could not parse the JSON body."))
+        if path.startswith("/api/v1/") and isinstance(body, dict) and "plugins" in body:
+            plugins = body.pop("plugins")
+            if not isinstance(plugins, list) or not all(
+                isinstance(p, dict) and isinstance(p.get("id"), str) for p in plugins
+            ):
+                return json_response(400, openai_error("Invalid 'plugins'."))
         problem = validate_request(body)
-        return None if problem is None else json_response(400, openai_error(problem))
+        if problem is not None:
+            return json_response(400, openai_error(problem))
+        return quirky.refusal(body, self.quirks, self.vision)
 
     async def _garbage(
         self, request: web.Request, stream: bool, reply: Reply
@@ -159,13 +191,16 @@ def _usage(reply: Reply) -> Json:
     }
 
 
-def completion(reply: Reply, model: str) -> Json:
-    """A non-streaming chat completion for `reply`."""
+def completion(reply: Reply, model: str, legacy_function_call: bool = False) -> Json:
+    """A non-streaming chat completion for `reply` (llama.cpp adds a legacy function_call)."""
     message: Json = {"role": "assistant", "content": reply.text}
     if reply.thinking is not None:
         message["reasoning_content"] = reply.thinking
     if reply.tool_calls:
         message["tool_calls"] = _calls(reply)
+        if legacy_function_call:
+            first = message["tool_calls"][0]["function"]
+            message["function_call"] = {**first, "name": first["name"] + ":"}
     choice = {"index": 0, "message": message, "finish_reason": _finish_reason(reply)}
     return {
         "id": f"chatcmpl-{secrets.token_hex(8)}",
@@ -185,7 +220,8 @@ def split(text: str, rng: random.Random, pieces: int = 3) -> list[str]:
     return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
 
 
-def _deltas(reply: Reply, rng: random.Random) -> list[Json]:
+def _deltas(reply: Reply, rng: random.Random, repeat_head: bool = False) -> list[Json]:
+    """Deltas in order; with `repeat_head` every tool-call chunk repeats its id and name."""
     deltas: list[Json] = [{"role": "assistant", "content": ""}]
     deltas += [{"reasoning_content": p} for p in split(reply.thinking or "", rng)]
     deltas += [{"content": p} for p in split(reply.text or "", rng)]
@@ -196,11 +232,18 @@ def _deltas(reply: Reply, rng: random.Random) -> list[Json]:
             {"tool_calls": [{**head, "function": {"name": function["name"], "arguments": ""}}]}
         )
         for part in split(function["arguments"], rng, pieces=4):
-            deltas.append({"tool_calls": [{"index": index, "function": {"arguments": part}}]})
+            fragment: Json = {"arguments": part}
+            if repeat_head:
+                fragment = {"name": function["name"], "arguments": part}
+                deltas.append({"tool_calls": [{**head, "function": fragment}]})
+            else:
+                deltas.append({"tool_calls": [{"index": index, "function": fragment}]})
     return deltas
 
 
-def stream_chunks(reply: Reply, model: str, include_usage: bool, rng: random.Random) -> list[bytes]:
+def stream_chunks(
+    reply: Reply, model: str, include_usage: bool, rng: random.Random, repeat_head: bool = False
+) -> list[bytes]:
     """The SSE chunks of a streamed answer, ending in `data: [DONE]`."""
     base = {
         "id": f"chatcmpl-{secrets.token_hex(8)}",
@@ -210,7 +253,7 @@ def stream_chunks(reply: Reply, model: str, include_usage: bool, rng: random.Ran
     }
     chunks = [
         {**base, "choices": [{"index": 0, "delta": d, "finish_reason": None}]}
-        for d in _deltas(reply, rng)
+        for d in _deltas(reply, rng, repeat_head)
     ]
     chunks.append(
         {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": _finish_reason(reply)}]}

@@ -21,7 +21,8 @@ from switchex.gateway import asgi, dashboard, endpoints, guard, metrics, status
 from switchex.gateway.context import Gateway, RequestObserver, SwitchListener, log
 from switchex.gateway.messages import handle_messages
 from switchex.gateway.router import Router
-from switchex.gateway.tier import PooledTransport, Transport, build_tiers
+from switchex.gateway.tier import PooledTransport, build_tiers
+from switchex.gateway.upstream import Transport
 from switchex.journal.open import open_journal
 from switchex.keys import KeyRing, guarded
 from switchex.providers.base import Provider
@@ -45,7 +46,7 @@ def create_gateway(
 
     Dialects come from the tier registry unless `dialects` overrides some kinds (tests).
     """
-    transport = transport or PooledTransport()
+    transport = transport or PooledTransport(config.limits)
     tiers = build_tiers(config, transport, dialects)
     cooldown = config.cooldown
     router = Router(

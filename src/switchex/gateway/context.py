@@ -18,7 +18,8 @@ from typing import Any, Protocol
 from switchex.config import Config
 from switchex.gateway.router import Router, SwitchEvent
 from switchex.gateway.status import Observatory
-from switchex.gateway.tier import PooledTransport, Tier, Transport
+from switchex.gateway.tier import PooledTransport, Tier
+from switchex.gateway.upstream import Transport
 from switchex.journal.db import JournalWriter
 from switchex.state.base import MemoryStore, StateStore
 
@@ -68,6 +69,7 @@ class Gateway:
     counts: Counter[tuple[str, int]] = field(default_factory=Counter)
     served: dict[str, str] = field(default_factory=dict)  # tier -> the model it last served
     view: Observatory = field(init=False)  # metrics, live events, last served
+    probed: set[str] = field(default_factory=set)  # tiers whose server software was asked
 
     def __post_init__(self) -> None:
         self.view = Observatory(self.router)

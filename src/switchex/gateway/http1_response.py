@@ -1,17 +1,24 @@
-"""One HTTP/1.1 connection to an upstream and the response being read from it.
+"""The response being read from an upstream connection.
 
-`Connection` is the asyncio Protocol; it hands bytes to the `Response` in flight, which
-parses them with httptools, buffers the body (pausing the socket past `HIGH_WATER`) and
-enforces the call's deadlines with a single timer.
+The connection (`http1_connect.Connection`) hands bytes to the `Response` in flight, which
+parses them with httptools, buffers the body (pausing the socket past `HIGH_WATER`),
+enforces the call's deadlines with a single timer and its size caps: an SSE answer
+(`text/event-stream`) may not hold a line longer than `max_line` bytes, any other answer may
+not be longer than `max_body` bytes. Past a cap the socket is dropped and the reader gets
+UpstreamBroken saying so (the line cap is checked per received chunk, so it trips at most
+one socket read late).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import ItemsView, Iterator, Mapping
-from typing import cast
+from typing import TYPE_CHECKING
 
 import httptools
+
+if TYPE_CHECKING:
+    from switchex.gateway.http1_connect import Connection
 
 HIGH_WATER = 1024 * 1024  # buffered, unconsumed body bytes before the socket is paused
 
@@ -50,52 +57,6 @@ class Headers(Mapping[str, str]):
         return f"Headers({self._items!r})"
 
 
-class Connection(asyncio.Protocol):
-    """A socket to one upstream origin; serves one Response at a time."""
-
-    __slots__ = ("closed", "idle_since", "key", "response", "reused", "transport")
-
-    def __init__(self) -> None:
-        self.transport: asyncio.Transport | None = None
-        self.key: tuple[str, str, int] = ("", "", 0)  # the pool's (scheme, host, port)
-        self.response: Response | None = None
-        self.closed = False
-        self.reused = False
-        self.idle_since = 0.0
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
-
-    def data_received(self, data: bytes) -> None:
-        if self.response is None:  # an idle connection must stay silent
-            self.abort()
-        else:
-            self.response.feed(data)
-
-    def eof_received(self) -> None:
-        if self.response is not None:
-            self.response.feed_eof()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        if self.response is not None:
-            self.response.lost(exc)
-
-    def usable(self) -> bool:
-        return not self.closed and self.transport is not None and not self.transport.is_closing()
-
-    def abort(self) -> None:
-        """Drop the socket at once (a response cut short cannot be reused)."""
-        self.closed = True
-        if self.transport is not None:
-            self.transport.abort()
-
-    def close(self) -> None:
-        self.closed = True
-        if self.transport is not None:
-            self.transport.close()
-
-
 class Response:
     """The upstream's answer: status and headers once `__aenter__` returns, then the body."""
 
@@ -108,9 +69,13 @@ class Response:
         "_fields",
         "_framed",
         "_keep_alive",
+        "_line",
         "_loop",
+        "_max_body",
+        "_max_line",
         "_parser",
         "_paused",
+        "_received",
         "_timer",
         "_total",
         "_waiter",
@@ -122,7 +87,14 @@ class Response:
         "where",
     )
 
-    def __init__(self, connection: Connection, loop: asyncio.AbstractEventLoop, where: str) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        loop: asyncio.AbstractEventLoop,
+        where: str,
+        max_line: int = 0,
+        max_body: int = 0,
+    ) -> None:
         self.status = 0
         self.headers = Headers({})
         self.connection = connection
@@ -143,6 +115,9 @@ class Response:
         self._timer: asyncio.TimerHandle | None = None
         self._deadline = 0.0
         self._total = 0.0
+        self._max_line, self._max_body = max_line, max_body  # 0: no cap
+        self._line = 0  # bytes since the last line break (SSE answers)
+        self._received = 0  # body bytes so far (other answers)
 
     # -- reading, for the caller ------------------------------------------------------------
     async def readany(self) -> bytes:
@@ -283,15 +258,36 @@ class Response:
             "content-length" in fields or "chunked" in fields.get("transfer-encoding", "").lower()
         )
         self.headers_done = True
+        if fields.get("content-type", "").lower().startswith("text/event-stream"):
+            self._max_body = 0
+        else:
+            self._max_line = 0
         self._wake()
 
     def on_body(self, body: bytes) -> None:
+        if self._max_body or self._max_line:
+            self._check_size(body)
+            if self._error is not None:
+                return
         self._chunks.append(body)
         self._buffered += len(body)
         if self._buffered > HIGH_WATER and not self._paused and self.connection.transport:
             self._paused = True
             self.connection.transport.pause_reading()
         self._wake()
+
+    def _check_size(self, body: bytes) -> None:
+        if self._max_line:
+            end = max(body.rfind(b"\n"), body.rfind(b"\r"))
+            self._line = self._line + len(body) if end < 0 else len(body) - end - 1
+            if self._line > self._max_line:
+                message = f"{self.where} sent an SSE line longer than {self._max_line} bytes"
+                self._fail(UpstreamBroken(message))
+        elif self._max_body:
+            self._received += len(body)
+            if self._received > self._max_body:
+                message = f"{self.where} sent an answer longer than {self._max_body} bytes"
+                self._fail(UpstreamBroken(message))
 
     def on_message_complete(self) -> None:
         if not self.headers_done or self._done:

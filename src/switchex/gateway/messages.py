@@ -17,9 +17,11 @@ import orjson
 from switchex.errors import RequestError, SwitchableError, UpstreamError
 from switchex.gateway import asgi, choose, policy, pricing
 from switchex.gateway.context import Gateway, log
+from switchex.gateway.detect import detect_server
 from switchex.gateway.exchange import Exchange
-from switchex.gateway.http1 import Response, UpstreamBroken
+from switchex.gateway.http1 import UpstreamBroken
 from switchex.gateway.relay import Relay, relay_headers
+from switchex.gateway.upstream import UpstreamResponse
 from switchex.gateway.validate import validate_request
 from switchex.providers.base import Json
 from switchex.state.base import credential_scope
@@ -178,6 +180,7 @@ async def _send_error(
 
 async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.Send) -> None:
     """Serve the exchange from one tier; raises UpstreamError before the first byte only."""
+    await detect_server(gateway, name)
     tier = gateway.tiers[name]
     model = tier.config.model_for(exchange.request["model"])
     raw = exchange.raw or None  # b"": the request was changed here (see `_go_blind`)
@@ -187,19 +190,21 @@ async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.
             body = await _read(response)
             now = time.time()
             raise tier.dialect.error_from_response(response.status, response.headers, body, now)
-        if response.status != 200:  # a redirect (never followed: it may leave for any host)
+        if response.status != 200:  # 1xx/2xx oddities; the transport already refuses 3xx
             raise SwitchableError(
                 502, f"the upstream answered {response.status}, not 200", reason="bad_response"
             )
         exchange.served = model
-        relay = Relay(tier, exchange, model, response, send, gateway.config.ping_interval)
+        relay = Relay(
+            tier, exchange, model, response, send, gateway.config.ping_interval, call.reply
+        )
         if call.stream:
             await relay.stream()
         else:
             await relay.whole()
 
 
-async def _read(response: Response) -> bytes:
+async def _read(response: UpstreamResponse) -> bytes:
     try:
         return await response.read()
     except (UpstreamBroken, TimeoutError):

@@ -16,10 +16,11 @@ from switchex.errors import SwitchableError
 from switchex.gateway import asgi
 from switchex.gateway.exchange import Exchange
 from switchex.gateway.hold import StreamHead, stream_error
-from switchex.gateway.http1 import Response, UpstreamBroken
+from switchex.gateway.http1 import UpstreamBroken
 from switchex.gateway.summary import StreamObserver
 from switchex.gateway.tier import Tier
-from switchex.providers.base import Json, StreamTranslator
+from switchex.gateway.upstream import UpstreamResponse
+from switchex.providers.base import NO_PLAN, Json, ReplyPlan, StreamTranslator
 from switchex.sse import PING, encode_event
 
 _NOT_RELAYED = frozenset(
@@ -59,10 +60,12 @@ class Relay:
         tier: Tier,
         exchange: Exchange,
         model: str,
-        response: Response,
+        response: UpstreamResponse,
         send: asgi.Send,
         ping_interval: float,
+        reply: ReplyPlan = NO_PLAN,
     ) -> None:
+        self.reply = reply
         self.provider = tier.dialect
         self.exchange = exchange
         self.model = model
@@ -80,7 +83,7 @@ class Relay:
             raise SwitchableError(
                 502, "the upstream answer broke off", reason="server_error"
             ) from None
-        message = self.provider.translate_response(body, self.model)
+        message = self.provider.translate_response(body, self.model, self.reply)
         self.exchange.summary.observe_message(message)
         if self.passthrough:
             headers = relay_headers(self.response.headers, self.exchange.tier)
@@ -96,7 +99,7 @@ class Relay:
         if self.passthrough:
             await self._relay_stream()
         else:
-            await self._translate_stream(self.provider.stream_translator(self.model))
+            await self._translate_stream(self.provider.stream_translator(self.model, self.reply))
 
     async def _read(self, timeout: float) -> bytes | None:
         """The next chunk (b"" at the end), or None when `timeout` passed with nothing.

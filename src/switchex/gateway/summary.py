@@ -68,15 +68,22 @@ class StreamObserver:
 
     def __init__(self, summary: ResponseSummary) -> None:
         self.summary = summary
-        self._buffer = b""
+        self._pending: list[bytes] = []  # the unfinished event, in pieces (linear buffering)
         self._parser: SSEParser | None = None
 
     def feed(self, chunk: bytes) -> None:
         if self._parser is not None or b"\r" in chunk:
             self._slow(chunk)
             return
-        events = (self._buffer + chunk).split(b"\n\n")
-        self._buffer = events.pop()
+        pending = self._pending
+        if b"\n\n" not in chunk and not (
+            pending and pending[-1].endswith(b"\n") and chunk.startswith(b"\n")
+        ):
+            pending.append(chunk)
+            return
+        events = b"".join([*pending, chunk]).split(b"\n\n") if pending else chunk.split(b"\n\n")
+        rest = events.pop()
+        pending[:] = [rest] if rest else []
         for event in events:
             if event.startswith(_WATCHED_PREFIXES):
                 _, _, data = event.partition(b"\ndata: ")
@@ -85,7 +92,8 @@ class StreamObserver:
     def _slow(self, chunk: bytes) -> None:
         if self._parser is None:
             self._parser = SSEParser()
-            chunk, self._buffer = self._buffer + chunk, b""
+            chunk = b"".join([*self._pending, chunk])
+            self._pending.clear()
         for name, data in self._parser.feed(chunk):
             if name in _WATCHED:
                 self._take(data)

@@ -9,44 +9,45 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from switchex.config import Config, TierConfig
+from switchex.config import Config, LimitsConfig, TierConfig
 from switchex.gateway.capabilities import family
-from switchex.gateway.http1 import Pool, Response
-from switchex.gateway.upstream import new_session, open_call
+from switchex.gateway.upstream import (
+    HTTP1Transport,
+    Transport,
+    UpstreamResponse,
+    new_session,
+    open_call,
+)
 from switchex.providers import registry
 from switchex.providers.base import Json, Provider, TierSpec, UpstreamCall
 
 
-class Transport(Protocol):
-    """Sends one upstream call; `async with transport.open(call, tier)` yields the response
-    once its headers are in (connect errors and timeouts raise SwitchableError)."""
+class PooledTransport:
+    """The fast HTTP/1.1 transport (`upstream.HTTP1Transport`), made on first use: its pool
+    belongs to the event loop it first runs on, and the gateway is built before that loop."""
+
+    def __init__(self, limits: LimitsConfig | None = None) -> None:
+        self._limits = limits
+        self._inner: HTTP1Transport | None = None
+
+    def inner(self) -> HTTP1Transport:
+        if self._inner is None or self._inner.closed:
+            self._inner = new_session(self._limits)
+        return self._inner
+
+    @property
+    def closed(self) -> bool:
+        return self._inner is not None and self._inner.closed
 
     def open(
         self, call: UpstreamCall, tier: TierConfig
-    ) -> AbstractAsyncContextManager[Response]: ...
-
-    async def close(self) -> None: ...
-
-
-class PooledTransport:
-    """The fast HTTP/1.1 client: one keep-alive pool shared by every tier, opened lazily."""
-
-    def __init__(self) -> None:
-        self._pool: Pool | None = None
-
-    def pool(self) -> Pool:
-        if self._pool is None or self._pool.closed:
-            self._pool = new_session()
-        return self._pool
-
-    def open(self, call: UpstreamCall, tier: TierConfig) -> AbstractAsyncContextManager[Response]:
-        return open_call(self.pool(), call, tier)
+    ) -> AbstractAsyncContextManager[UpstreamResponse]:
+        return open_call(self.inner(), call, tier)
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
+        if self._inner is not None:
+            await self._inner.close()
 
 
 def tier_spec(tier: TierConfig) -> TierSpec:
@@ -62,6 +63,8 @@ def tier_spec(tier: TierConfig) -> TierSpec:
         tier.headers,
         {key: value for key, value in options.items() if value},
         tier.forwards_client_headers,
+        text_tools=tier.parses_text_tools,
+        server=tier.server,
     )
 
 
@@ -93,7 +96,7 @@ class Tier:
         call = self.dialect.build_call(self.spec, request, model, client_headers, raw)
         return await self.dialect.authorize(call, self.spec)
 
-    def open(self, call: UpstreamCall) -> AbstractAsyncContextManager[Response]:
+    def open(self, call: UpstreamCall) -> AbstractAsyncContextManager[UpstreamResponse]:
         return self.transport.open(call, self.config)
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
-from collections import deque
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from switchex.journal.batch import BatchWriter, Row
 from switchex.journal.schema import migrate
 from switchex.secret import private_dir, private_file
 
@@ -68,43 +67,19 @@ class JournalWriter(Protocol):
     def close(self) -> None: ...
 
 
-class Journal:
-    """Asynchronous writes through one thread; synchronous reads on demand.
-
-    `record()` only appends to a deque: waking the writer per row would cost the event loop a
-    GIL hand-off on every request. The writer wakes every `interval` seconds (or on `flush`)
-    and writes what has gathered in one transaction.
-    """
+class Journal(BatchWriter):
+    """Asynchronous writes through one thread (`BatchWriter`), each batch in one transaction;
+    synchronous reads on demand."""
 
     def __init__(self, path: Path, interval: float = 0.1) -> None:
+        super().__init__(interval, "switchex-journal")
         self.path = path
-        self.interval = interval
         connect(path).close()
-        self._rows: deque[tuple[str, dict[str, Any]]] = deque()
-        self._wake = threading.Event()
-        self._flushed = threading.Condition()
-        self._written = 0
-        self._queued = 0
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="switchex-journal", daemon=True)
-        self._thread.start()
-
-    def record(self, table: str, row: Mapping[str, Any]) -> None:
-        """Queue a row; never blocks."""
-        self._rows.append((table, dict(row)))
-        self._queued += 1
-
-    def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until everything queued so far is on disk."""
-        target = self._queued
-        self._wake.set()
-        with self._flushed:
-            return self._flushed.wait_for(lambda: self._written >= target, timeout)
+        self._connection: sqlite3.Connection | None = None
+        self.start()
 
     def close(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        self._thread.join(10)
+        self.stop(10)
 
     @contextmanager
     def reader(self) -> Iterator[sqlite3.Connection]:
@@ -114,28 +89,19 @@ class Journal:
         finally:
             connection.close()
 
-    def _run(self) -> None:
-        connection = connect(self.path)
-        try:
-            while not self._stopping:
-                self._wake.wait(self.interval)
-                self._wake.clear()
-                self._drain(connection)
-            self._drain(connection)
-        finally:
-            connection.close()
+    def opened(self) -> None:
+        self._connection = connect(self.path)
 
-    def _drain(self, connection: sqlite3.Connection) -> None:
-        rows = []
-        while self._rows:
-            rows.append(self._rows.popleft())
-        if rows:
-            try:
-                with connection:
-                    for table, row in rows:
-                        insert(connection, table, row)
-            except sqlite3.Error:
-                log.exception("journal: could not write %d rows", len(rows))
-        with self._flushed:
-            self._written += len(rows)
-            self._flushed.notify_all()
+    def closing(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+
+    def write_batch(self, rows: list[Row]) -> None:
+        if not rows or self._connection is None:
+            return
+        try:
+            with self._connection:
+                for table, row in rows:
+                    insert(self._connection, table, row)
+        except sqlite3.Error:
+            log.exception("journal: could not write %d rows", len(rows))

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
-from collections import defaultdict, deque
-from collections.abc import Mapping
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from switchex.journal.batch import BatchWriter, Row
 from switchex.journal.db import TABLES
 from switchex.journal.schema import MIGRATIONS
-from switchex.journal.spool import Row, Spool
+from switchex.journal.spool import Spool
 
 log = logging.getLogger("switchex.journal")
 
@@ -77,14 +76,14 @@ def copy_rows(connection: psycopg.Connection[Any], rows: list[Row]) -> None:
                     copy.write_row(value)
 
 
-class PostgresJournal:
+class PostgresJournal(BatchWriter):
     """A `JournalWriter` on PostgreSQL with a local spool; never blocks the caller."""
 
     def __init__(
         self, dsn: str, spool: Path, interval: float = 0.1, spool_limit: int = 200_000
     ) -> None:
+        super().__init__(interval, "switchex-journal-pg")
         self.path: Path | None = None  # readers use the DSN (journal.reader)
-        self.interval = interval
         self.down = False
         self.dropped = 0
         self._spool = Spool(spool, spool_limit)
@@ -98,55 +97,23 @@ class PostgresJournal:
             reconnect_timeout=float("inf"),
         )
         self._migrated = False
-        self._rows: deque[Row] = deque()
-        self._wake = threading.Event()
-        self._flushed = threading.Condition()
-        self._written = 0
-        self._queued = 0
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="switchex-journal-pg", daemon=True)
-        self._thread.start()
-
-    def record(self, table: str, row: Mapping[str, Any]) -> None:
-        """Queue a row; never blocks."""
-        self._rows.append((table, dict(row)))
-        self._queued += 1
-
-    def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until everything queued so far is in PostgreSQL or in the spool."""
-        target = self._queued
-        self._wake.set()
-        with self._flushed:
-            return self._flushed.wait_for(lambda: self._written >= target, timeout)
+        self.start()
 
     def pending(self) -> int:
         """Rows waiting in the spool for PostgreSQL."""
         return len(self._spool)
 
     def close(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        self._thread.join(15)
+        self.stop(15)
         self._pool.close()
         self._spool.close()
 
-    def _run(self) -> None:
+    def opened(self) -> None:
         self._pool.open(wait=False)
-        while not self._stopping:
-            self._wake.wait(self.interval)
-            self._wake.clear()
-            self._cycle()
-        self._cycle()
 
-    def _cycle(self) -> None:
-        rows = []
-        while self._rows:
-            rows.append(self._rows.popleft())
+    def write_batch(self, rows: list[Row]) -> None:
         if not self._replay() or not self._send(rows):
             self._keep(rows)
-        with self._flushed:
-            self._written += len(rows)
-            self._flushed.notify_all()
 
     def _send(self, rows: list[Row]) -> bool:
         if not rows:

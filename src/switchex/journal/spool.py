@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import orjson
 
-Row = tuple[str, dict[str, Any]]
+from switchex.journal.batch import Row
 
 
 class Spool:

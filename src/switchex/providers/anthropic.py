@@ -25,7 +25,7 @@ from switchex.errors import (
     error_type_for_status,
     kind_for_status,
 )
-from switchex.providers.base import Json, TierSpec, UpstreamCall
+from switchex.providers.base import NO_PLAN, Json, ReplyPlan, TierSpec, UpstreamCall
 from switchex.providers.common import (
     FOREIGN_SIGNATURE_PREFIX,
     TOOL_ID_PATTERN,
@@ -268,7 +268,7 @@ class AnthropicProvider:
             status, message, error_type, kept, body, kind, cooldown_until(headers, now)
         )
 
-    def translate_response(self, body: bytes, model: str) -> Json:
+    def translate_response(self, body: bytes, model: str, reply: ReplyPlan = NO_PLAN) -> Json:
         try:
             message = orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -279,5 +279,7 @@ class AnthropicProvider:
             )
         return message
 
-    def stream_translator(self, model: str) -> AnthropicStreamTranslator:
+    def stream_translator(
+        self, model: str, reply: ReplyPlan = NO_PLAN
+    ) -> AnthropicStreamTranslator:
         return AnthropicStreamTranslator()

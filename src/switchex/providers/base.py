@@ -39,6 +39,25 @@ class TierSpec:
     options: Mapping[str, str] = field(default_factory=dict)  # kind-specific: project, region…
     forward_client_headers: bool = False
     """Whether the client's credentials and `anthropic-beta` may be forwarded to this tier."""
+    text_tools: bool = False  # parse tool calls a model prints as text (`tool_call_text`)
+    server: str | None = None  # the server software behind the tier (`server`), if known
+
+
+@dataclass(frozen=True)
+class ReplyPlan:
+    """What reading a translated answer needs to know about the request that asked for it.
+
+    `tools` maps each client tool's name to its input_schema, for tool calls printed as
+    text (parsed only when `text_tools`); `whole_upstream` says the client gets a stream
+    although the upstream was asked for a whole answer (re-emitted as stream events).
+    """
+
+    text_tools: bool = False
+    tools: Mapping[str, Json] = field(default_factory=dict)
+    whole_upstream: bool = False
+
+
+NO_PLAN = ReplyPlan()
 
 
 @dataclass(frozen=True)
@@ -50,6 +69,7 @@ class UpstreamCall:
     headers: Mapping[str, str]
     body: bytes
     stream: bool
+    reply: ReplyPlan = NO_PLAN
 
 
 class StreamTranslator(Protocol):
@@ -109,13 +129,14 @@ class Provider(Protocol):
         """Map a non-2xx upstream answer into the error hierarchy (Anthropic-shaped body)."""
         ...
 
-    def translate_response(self, body: bytes, model: str) -> Json:
+    def translate_response(self, body: bytes, model: str, reply: ReplyPlan = NO_PLAN) -> Json:
         """A complete (non-streaming) upstream answer as an Anthropic Message.
 
+        `reply` is the `UpstreamCall.reply` of the call that got this answer.
         May raise SwitchableError when the body is garbage (the tier is broken).
         """
         ...
 
-    def stream_translator(self, model: str) -> StreamTranslator:
+    def stream_translator(self, model: str, reply: ReplyPlan = NO_PLAN) -> StreamTranslator:
         """A fresh translator for one streamed answer; `model` is the served model id."""
         ...

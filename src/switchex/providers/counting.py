@@ -11,6 +11,7 @@ sends them.
     openai     POST {root}/tokenize on a local server only (loopback or private address):
                llama.cpp {"content": text} → {"tokens": [...]}, then
                vLLM {"model": m, "prompt": text} → {"count": n}
+               (only the one the tier's `server` names; none for ollama and lm-studio)
                over the conversation flattened to text (no chat template: a close count)
 
 Ollama has no tokenizer endpoint: its tiers get the estimate.
@@ -97,7 +98,8 @@ class GeminiCounter:
 
 
 class TokenizeCounter:
-    """`/tokenize` of a local llama.cpp or vLLM server (tried in that order)."""
+    """`/tokenize` of a local llama.cpp or vLLM server: the tier's `server`, or both shapes
+    in that order when it is not known."""
 
     def calls(
         self, tier: TierSpec, request: Json, model: str, client_headers: Mapping[str, str]
@@ -110,11 +112,15 @@ class TokenizeCounter:
         if tier.api_key:
             headers["authorization"] = f"Bearer {tier.api_key}"
         text = flat_text(request)
-        llama = orjson.dumps({"content": text, "add_special": True})
-        vllm = orjson.dumps({"model": model, "prompt": text})
+        bodies = {
+            "llama.cpp": orjson.dumps({"content": text, "add_special": True}),
+            "vllm": orjson.dumps({"model": model, "prompt": text}),
+        }
+        servers = [tier.server] if tier.server else list(bodies)
         return [
-            UpstreamCall("POST", url, headers, llama, False),
-            UpstreamCall("POST", url, headers, vllm, False),
+            UpstreamCall("POST", url, headers, bodies[server], False)
+            for server in servers
+            if server in bodies
         ]
 
     def read(self, body: bytes) -> int | None:

@@ -259,3 +259,40 @@ def test_any_request_translates_into_one_the_strict_api_accepts(request: dict[st
         call = GeminiProvider().build_call(TIER, request, model, {})
         assert validate_request(orjson.loads(call.body), model) is None
     assert request == before
+
+
+# -- server tools ----------------------------------------------------------------------------
+WEB_SEARCH = {"type": "web_search_20250305", "name": "web_search", "max_uses": 5}
+WEB_FETCH = {"type": "web_fetch_20250910", "name": "web_fetch"}
+CODE = {"type": "code_execution_20250825", "name": "code_execution"}
+
+
+def server_tool_request(*tools: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "max_tokens": 10,
+        "system": "Be brief.",
+        "messages": [user("news?")],
+        "tools": list(tools),
+    }
+
+
+def test_web_search_and_fetch_are_served_by_geminis_own_tools() -> None:
+    body = translate_request(server_tool_request(WEB_SEARCH, WEB_FETCH), "gemini-2.5-flash")
+    assert body["tools"] == [{"googleSearch": {}}, {"urlContext": {}}]
+    assert body["systemInstruction"]["parts"] == [{"text": "Be brief."}]
+    assert validate_request(body, "gemini-2.5-flash") is None
+
+
+def test_what_gemini_cannot_serve_is_removed_with_a_note() -> None:
+    bash = {"name": "Bash", "input_schema": {"type": "object", "properties": {}}}
+    body = translate_request(server_tool_request(bash, WEB_SEARCH, CODE), "gemini-2.5-flash")
+    assert body["tools"] == [
+        {
+            "functionDeclarations": [
+                {"name": "Bash", "parameters": {"type": "OBJECT", "properties": {}}}
+            ]
+        }
+    ] or [d["name"] for d in body["tools"][0]["functionDeclarations"]] == ["Bash"]
+    note = body["systemInstruction"]["parts"][-1]["text"]
+    assert "code_execution, web_search are not available on this fallback model" in note
+    assert validate_request(body, "gemini-2.5-flash") is None

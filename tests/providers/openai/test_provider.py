@@ -51,3 +51,28 @@ def test_call_goes_to_chat_completions_with_the_tiers_credentials_only(
 def test_no_authorization_without_a_key() -> None:
     call = OpenAIProvider().build_call(TierSpec("local", "http://x/v1", None), REQUEST, "m", CLIENT)
     assert "authorization" not in {k.lower() for k in call.headers}
+
+
+BASH = {"name": "Bash", "input_schema": {"type": "object", "required": ["command"]}}
+SEARCH = {"type": "web_search_20250305", "name": "web_search"}
+
+
+def test_a_llamacpp_tier_asks_whole_when_tools_are_streamed() -> None:
+    tier = TierSpec("local", "http://127.0.0.1:8080/v1", None, server="llama.cpp")
+    call = OpenAIProvider().build_call(tier, {**REQUEST, "tools": [BASH]}, "smollm2", {})
+    body = orjson.loads(call.body)
+    assert call.stream and call.reply.whole_upstream
+    assert "stream" not in body and body["tool_choice"] == "auto"
+    plain = OpenAIProvider().build_call(tier, REQUEST, "smollm2", {})
+    assert plain.stream and not plain.reply.whole_upstream  # no tools: it streams fine
+
+
+def test_the_reply_plan_carries_the_tools_when_text_calls_are_parsed() -> None:
+    request = {**REQUEST, "tools": [BASH, SEARCH]}
+    local = TierSpec("local", "http://127.0.0.1:11434/v1", None, text_tools=True)
+    plan = OpenAIProvider().build_call(local, request, "qwen", {}).reply
+    assert plan.text_tools and dict(plan.tools) == {"Bash": BASH["input_schema"]}
+    cloud = TierSpec("or", "https://openrouter.ai/api/v1", "k")
+    call = OpenAIProvider().build_call(cloud, request, "deepseek/deepseek-r1", {})
+    assert not call.reply.text_tools and not call.reply.tools
+    assert orjson.loads(call.body)["plugins"] == [{"id": "web"}]  # OpenRouter serves the search

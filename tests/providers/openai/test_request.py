@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from switchex.fakes.openai import validate_request
 from switchex.providers.openai.messages import NO_RESULT, TOOL_ERROR_PREFIX
-from switchex.providers.openai.request import translate_request
+from switchex.providers.openai.request import Dialect, translate_request
 
 from .strategies import MODELS, anthropic_requests
 from .wire import fixture
@@ -332,3 +332,55 @@ def test_long_tool_ids_from_gemini_are_shortened_consistently() -> None:
     call_id = messages[1]["tool_calls"][0]["id"]
     assert len(call_id) <= 64
     assert messages[2]["tool_call_id"] == call_id
+
+
+# -- llama.cpp and server tools --------------------------------------------------------------
+WEB_SEARCH = {"type": "web_search_20250305", "name": "web_search", "max_uses": 5}
+BASH_TOOL = {"name": "Bash", "input_schema": {"type": "object"}}
+
+
+def with_tools(*tools: Json, **extra: Any) -> Json:
+    return {"max_tokens": 10, "messages": [user("hi")], "tools": list(tools), **extra}
+
+
+def test_llamacpp_gets_tool_choice_auto_spelled_out() -> None:
+    llamacpp = Dialect(explicit_auto=True)
+    assert translate_request(with_tools(BASH_TOOL), "m", None, llamacpp)["tool_choice"] == "auto"
+    assert "tool_choice" not in translate_request(with_tools(BASH_TOOL), "m")
+    forced = with_tools(BASH_TOOL, tool_choice={"type": "any"})
+    assert translate_request(forced, "m", None, llamacpp)["tool_choice"] == "required"
+    assert "tool_choice" not in translate_request(with_tools(), "m", None, llamacpp)
+
+
+def test_a_server_tool_is_removed_with_a_note_to_the_model() -> None:
+    request = with_tools(BASH_TOOL, WEB_SEARCH, system="Be brief.")
+    body = translate_request(request, "qwen")
+    assert [t["function"]["name"] for t in body["tools"]] == ["Bash"]
+    system = body["messages"][0]
+    assert system["role"] == "system" and system["content"].startswith("Be brief.\n\n")
+    assert "web_search are not available on this fallback model" in system["content"]
+    assert "plugins" not in body and validate_request(body) is None
+
+
+def test_a_note_makes_a_system_message_when_there_is_none() -> None:
+    body = translate_request(
+        with_tools(WEB_SEARCH, tool_choice={"type": "tool", "name": "web_search"}), "m"
+    )
+    assert (
+        body["messages"][0]["role"] == "system" and "web_search" in body["messages"][0]["content"]
+    )
+    assert "tools" not in body and "tool_choice" not in body
+    assert validate_request(body) is None
+
+
+def test_openrouter_serves_web_search_with_its_web_plugin() -> None:
+    fetch = {"type": "web_fetch_20250910", "name": "web_fetch"}
+    body = translate_request(with_tools(WEB_SEARCH, fetch), "m", None, Dialect(web_plugin=True))
+    assert body["plugins"] == [{"id": "web"}]
+    note = body["messages"][0]["content"]
+    assert "web_fetch are not available" in note and "web_search" not in note
+
+
+def test_no_note_without_server_tools() -> None:
+    body = translate_request(with_tools(BASH_TOOL, system="Be brief."), "m")
+    assert body["messages"][0] == {"role": "system", "content": "Be brief."}

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from switchex.errors import SwitchexError, UpstreamError
 from switchex.providers.anthropic import AnthropicProvider
-from switchex.providers.base import Json, TierSpec, UpstreamCall
+from switchex.providers.base import NO_PLAN, Json, ReplyPlan, TierSpec, UpstreamCall
 from switchex.providers.bedrock.auth import (
     DEFAULT_REGION,
     Signer,
@@ -100,8 +100,8 @@ class BedrockProvider:
     ) -> UpstreamError:
         return error_from_response(status, headers, body, now)
 
-    def translate_response(self, body: bytes, model: str) -> Json:
+    def translate_response(self, body: bytes, model: str, reply: ReplyPlan = NO_PLAN) -> Json:
         return AnthropicProvider().translate_response(body, model)
 
-    def stream_translator(self, model: str) -> BedrockStreamTranslator:
+    def stream_translator(self, model: str, reply: ReplyPlan = NO_PLAN) -> BedrockStreamTranslator:
         return BedrockStreamTranslator()

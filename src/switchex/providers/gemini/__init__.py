@@ -15,7 +15,7 @@ from urllib.parse import quote
 import orjson
 
 from switchex.errors import UpstreamError
-from switchex.providers.base import Json, TierSpec, UpstreamCall
+from switchex.providers.base import NO_PLAN, Json, ReplyPlan, TierSpec, UpstreamCall
 from switchex.providers.gemini.errors import error_from_response
 from switchex.providers.gemini.models import model_id
 from switchex.providers.gemini.request import translate_request
@@ -59,10 +59,10 @@ class GeminiProvider:
     ) -> UpstreamError:
         return error_from_response(status, headers, body, now)
 
-    def translate_response(self, body: bytes, model: str) -> Json:
+    def translate_response(self, body: bytes, model: str, reply: ReplyPlan = NO_PLAN) -> Json:
         return translate_response(body, model_id(model), time.time())
 
-    def stream_translator(self, model: str) -> GeminiStreamTranslator:
+    def stream_translator(self, model: str, reply: ReplyPlan = NO_PLAN) -> GeminiStreamTranslator:
         return GeminiStreamTranslator(model_id(model))
 
 

@@ -5,6 +5,10 @@ the working directory, there) join the top-level `system` in `systemInstruction`
 one part each: Gemini has no mid-conversation system turn, and a user-role copy could split
 a function call from its responses. Dropped: `cache_control`, `metadata`,
 `context_management`, `output_config`, `service_tier`, `stream` (the URL says it).
+Server tools: web search is served by Gemini's `googleSearch` grounding and web fetch by
+`urlContext` when the request has no function tools (older Gemini models refuse built-in
+tools beside function declarations); any other, or those then, are removed with a note
+in the system instruction (providers/server_tools.py).
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ from switchex.providers.gemini.models import (
     supports_thinking,
 )
 from switchex.providers.gemini.schema import clean_parameters
+from switchex.providers.server_tools import family, server_tools, unavailable_note
 
 Json = dict[str, Any]
 
 MAX_STOP_SEQUENCES = 5
 MAX_SAMPLING = {"temperature": 2, "top_p": 1, "top_k": 2**31 - 1}
 _MODES = {"auto": "AUTO", "any": "ANY", "tool": "ANY", "none": "NONE"}
+BUILT_IN = {"web_search": "googleSearch", "web_fetch": "urlContext"}
 
 
 def translate_request(request: Json, model: str, max_output_tokens: int | None = None) -> Json:
@@ -37,14 +43,19 @@ def translate_request(request: Json, model: str, max_output_tokens: int | None =
     turns, system_texts = conversation(request.get("messages"))
     body: Json = {"contents": build_contents(turns, needs_signatures(model))}
     system = system_parts(request.get("system"), system_texts)
+    declarations = function_declarations(request.get("tools"))
+    built_in, note = built_in_tools(request.get("tools"), bool(declarations))
+    if note:
+        system.append({"text": note})
     if system:
         body["systemInstruction"] = {"parts": system}
-    declarations = function_declarations(request.get("tools"))
     if declarations:
         body["tools"] = [{"functionDeclarations": declarations}]
         config = tool_config(request.get("tool_choice"), declarations)
         if config:
             body["toolConfig"] = config
+    elif built_in:
+        body["tools"] = built_in
     generation = generation_config(request, model, max_output_tokens)
     if generation:
         body["generationConfig"] = generation
@@ -77,6 +88,20 @@ def function_declarations(tools: object) -> list[Json]:
             declaration["parameters"] = parameters
         declarations.append(declaration)
     return declarations
+
+
+def built_in_tools(tools: object, has_functions: bool) -> tuple[list[Json], str]:
+    """Gemini's own tools for the server tools it can serve, and the note for the rest."""
+    wanted = server_tools(tools)
+    served: list[Json] = []
+    removed: list[Json] = []
+    for tool in wanted:
+        kind = BUILT_IN.get(family(tool))
+        if kind is None or has_functions:
+            removed.append(tool)
+        elif {kind: {}} not in served:
+            served.append({kind: {}})
+    return served, unavailable_note(removed) if removed else ""
 
 
 def tool_config(choice: object, declarations: list[Json]) -> Json | None:

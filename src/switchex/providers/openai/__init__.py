@@ -15,9 +15,9 @@ from collections.abc import Mapping
 import orjson
 
 from switchex.errors import UpstreamError
-from switchex.providers.base import Json, TierSpec, UpstreamCall
+from switchex.providers.base import NO_PLAN, Json, ReplyPlan, TierSpec, UpstreamCall
 from switchex.providers.openai.errors import error_from_response
-from switchex.providers.openai.request import translate_request
+from switchex.providers.openai.request import Dialect, translate_request
 from switchex.providers.openai.response import translate_completion
 from switchex.providers.openai.stream import OpenAIStreamTranslator
 
@@ -31,6 +31,25 @@ def call_headers(tier: TierSpec) -> dict[str, str]:
         headers["authorization"] = f"Bearer {tier.api_key}"
     headers.update(tier.headers)
     return headers
+
+
+def dialect_of(tier: TierSpec) -> Dialect:
+    host = tier.base_url.split("://", 1)[-1].split("/", 1)[0].lower()
+    openrouter = host == "openrouter.ai" or host.endswith(".openrouter.ai")
+    return Dialect(explicit_auto=tier.server == "llama.cpp", web_plugin=openrouter)
+
+
+def tool_schemas(request: Json) -> dict[str, Json]:
+    """The client tools' input schemas by name (what a text tool call is checked against)."""
+    tools = request.get("tools")
+    listed = tools if isinstance(tools, list) else []
+    return {
+        tool["name"]: tool.get("input_schema") or {}
+        for tool in listed
+        if isinstance(tool, dict)
+        and tool.get("type") in (None, "custom")
+        and isinstance(tool.get("name"), str)
+    }
 
 
 class OpenAIProvider:
@@ -50,13 +69,21 @@ class OpenAIProvider:
         client_headers: Mapping[str, str],
         raw: bytes | None = None,
     ) -> UpstreamCall:
-        body = translate_request(request, model, tier.max_output_tokens)
+        body = translate_request(request, model, tier.max_output_tokens, dialect_of(tier))
+        stream = bool(body.get("stream"))
+        # llama.cpp's server cannot stream tool calls: ask whole, re-emit as a stream.
+        whole_upstream = stream and tier.server == "llama.cpp" and "tools" in body
+        if whole_upstream:
+            del body["stream"], body["stream_options"]
+        tools = tool_schemas(request) if tier.text_tools else {}
+        reply = ReplyPlan(tier.text_tools, tools, whole_upstream)
         return UpstreamCall(
             method="POST",
             url=tier.base_url.rstrip("/") + "/chat/completions",
             headers=call_headers(tier),
             body=orjson.dumps(body),
-            stream=bool(body.get("stream")),
+            stream=stream,
+            reply=reply,
         )
 
     def error_from_response(
@@ -64,8 +91,8 @@ class OpenAIProvider:
     ) -> UpstreamError:
         return error_from_response(status, headers, body, now)
 
-    def translate_response(self, body: bytes, model: str) -> Json:
-        return translate_completion(body, model)
+    def translate_response(self, body: bytes, model: str, reply: ReplyPlan = NO_PLAN) -> Json:
+        return translate_completion(body, model, reply)
 
-    def stream_translator(self, model: str) -> OpenAIStreamTranslator:
-        return OpenAIStreamTranslator(model)
+    def stream_translator(self, model: str, reply: ReplyPlan = NO_PLAN) -> OpenAIStreamTranslator:
+        return OpenAIStreamTranslator(model, reply)

@@ -6,12 +6,17 @@ deltas of the block that is open at once and buffers the others; a block closes 
 one has content and it is complete (text always is; a tool call once its arguments are a
 whole JSON object), or at the end. Tool arguments stream as they arrive when they start with
 `{`; otherwise (nothing yet, a double-encoded string) they are held and sent whole at close.
+Tool calls parsed from text (`add_parsed_tool`) arrive whole. A text block of whitespace
+only is not started before something else follows: it is dropped when a block of another
+kind comes (Anthropic refuses such blocks when the conversation is sent back).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from switchex.providers.common import foreign_signature
 from switchex.providers.openai.arguments import arguments_json, is_complete_object
@@ -71,17 +76,35 @@ class BlockSequencer:
         """A `text` or `thinking` fragment."""
         last = self._blocks[-1] if self._blocks else None
         if last is None or last.kind != kind or last.state == CLOSED:
-            last = _Block(kind)
-            self._blocks.append(last)
+            last = self._append(_Block(kind))
         last.pending.append(fragment)
         return self._pump()
+
+    def add_parsed_tool(self, name: str, arguments: Json) -> list[Json]:
+        """A whole tool call read from the model's text."""
+        self._append(_Block("tool_use", name=name, arguments=orjson.dumps(arguments).decode()))
+        return self._pump()
+
+    def ensure_answer(self) -> list[Json]:
+        """An empty text block when nothing at all was answered (never an empty message)."""
+        if any(block.state != NEW or self._startable(block) for block in self._blocks):
+            return []
+        self._blocks.append(_Block("text"))
+        return self._start(self._blocks[-1])
+
+    def _append(self, block: _Block) -> _Block:
+        last = self._blocks[-1] if self._blocks else None
+        whitespace = last is not None and last.kind == "text" and last.state == NEW
+        if whitespace and last is not None and not self._startable(last):
+            self._blocks.pop()  # a text block of whitespace only: dropped
+        self._blocks.append(block)
+        return block
 
     def add_tool(self, index: int, call_id: object, name: object, arguments: str) -> list[Json]:
         """A tool-call fragment; `id` and `name` usually come on the first one only."""
         block = self._calls.get(index)
         if block is None or _starts_another(block, call_id, name):
-            block = self._calls[index] = _Block("tool_use")
-            self._blocks.append(block)
+            block = self._calls[index] = self._append(_Block("tool_use"))
         if block.call_id is None and isinstance(call_id, str) and call_id:
             block.call_id = call_id
         if block.name is None and isinstance(name, str) and name:
@@ -130,6 +153,8 @@ class BlockSequencer:
 
     @staticmethod
     def _startable(block: _Block) -> bool:
+        if block.kind == "text":
+            return any(part.strip() for part in block.pending)
         return block.kind != "tool_use" or block.name is not None
 
     @staticmethod

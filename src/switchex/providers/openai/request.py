@@ -2,15 +2,23 @@
 
 Only parameters chat-completions servers know are sent (strict servers reject the rest):
 `cache_control`, `thinking`, `metadata`, `context_management`, `output_config`, `top_k`,
-`service_tier` and anything else Anthropic-specific are dropped.
+`service_tier` and anything else Anthropic-specific are dropped. Server tools (web search…)
+are served by OpenRouter's `web` plugin where the tier is OpenRouter, else removed with a
+note in the system prompt (server_tools.py).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from switchex.providers.openai.messages import translate_messages
+from switchex.providers.server_tools import (
+    family,
+    server_tools,
+    unavailable_note,
+)
 
 Json = dict[str, Any]
 
@@ -21,12 +29,33 @@ MAX_STOP_SEQUENCES = 4
 _REASONING_MODEL = re.compile(r"^(o\d|gpt-5)")
 
 
-def translate_request(request: Json, model: str, max_output_tokens: int | None = None) -> Json:
+@dataclass(frozen=True)
+class Dialect:
+    """What the upstream server needs beyond standard chat completions.
+
+    `explicit_auto`: llama.cpp's server ignores `tools` unless `tool_choice` is given.
+    `web_plugin`: OpenRouter serves web search with `plugins: [{"id": "web"}]`.
+    """
+
+    explicit_auto: bool = False
+    web_plugin: bool = False
+
+
+STANDARD = Dialect()
+
+
+def translate_request(
+    request: Json,
+    model: str,
+    max_output_tokens: int | None = None,
+    dialect: Dialect = STANDARD,
+) -> Json:
     """The chat-completions body for `request`, served by `model` (not the request's model)."""
     body: Json = {"model": model, "messages": translate_messages(request, model)}
     body.update(_limits(request, model, max_output_tokens))
     body.update(_sampling(request, model))
-    body.update(_tools(request))
+    body.update(_tools(request, dialect))
+    body.update(_server_tools(request, body["messages"], dialect))
     if request.get("stream"):
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}
@@ -76,7 +105,7 @@ def _sampling(request: Json, model: str) -> Json:
     return out
 
 
-def _tools(request: Json) -> Json:
+def _tools(request: Json, dialect: Dialect) -> Json:
     raw = request.get("tools")
     listed = raw if isinstance(raw, list) else []
     tools = [_tool(tool) for tool in listed if _is_function_tool(tool)]
@@ -85,12 +114,32 @@ def _tools(request: Json) -> Json:
     out: Json = {"tools": tools}
     choice = request.get("tool_choice")
     if isinstance(choice, dict):
-        mapped = _tool_choice(choice)
+        mapped = _tool_choice(choice, {tool["function"]["name"] for tool in tools})
         if mapped is not None:
             out["tool_choice"] = mapped
         if choice.get("disable_parallel_tool_use") is True:
             out["parallel_tool_calls"] = False
+    if dialect.explicit_auto:
+        out.setdefault("tool_choice", "auto")
     return out
+
+
+def _server_tools(request: Json, messages: list[Json], dialect: Dialect) -> Json:
+    """OpenRouter's web plugin for web search; a system-prompt note for what is removed."""
+    wanted = server_tools(request.get("tools"))
+    served = [t for t in wanted if dialect.web_plugin and family(t) == "web_search"]
+    removed = [t for t in wanted if t not in served]
+    if removed:
+        _add_system_note(messages, unavailable_note(removed))
+    return {"plugins": [{"id": "web"}]} if served else {}
+
+
+def _add_system_note(messages: list[Json], note: str) -> None:
+    """Append `note` to the leading system message (made if there is none)."""
+    if messages and messages[0]["role"] == "system" and isinstance(messages[0]["content"], str):
+        messages[0] = {**messages[0], "content": f"{messages[0]['content']}\n\n{note}"}
+    else:
+        messages.insert(0, {"role": "system", "content": note})
 
 
 def _is_function_tool(tool: object) -> bool:
@@ -107,13 +156,14 @@ def _tool(tool: Json) -> Json:
     return {"type": "function", "function": function}
 
 
-def _tool_choice(choice: Json) -> str | Json | None:
-    """`auto` is the default and left out (some local servers reject the parameter)."""
+def _tool_choice(choice: Json, names: set[str]) -> str | Json | None:
+    """`auto` is the default and left out (some local servers reject the parameter); a
+    choice naming a tool that is not sent (a removed server tool) is left out too."""
     kind = choice.get("type")
     if kind == "any":
         return "required"
     if kind == "none":
         return "none"
-    if kind == "tool" and isinstance(choice.get("name"), str):
+    if kind == "tool" and choice.get("name") in names:
         return {"type": "function", "function": {"name": choice["name"]}}
     return None

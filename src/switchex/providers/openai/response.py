@@ -2,7 +2,10 @@
 
 A body that is not a completion, or one with no choices, raises SwitchableError
 (`bad_response`, 502): an empty answer would end Claude Code's turn silently, while an error
-before the first byte lets the next tier serve.
+before the first byte lets the next tier serve. A choice with no content at all (llama.cpp
+does this) is a well-formed answer with one empty text block. The legacy `function_call` is
+read only when `tool_calls` is absent (llama.cpp sends both). With text tool calls on, the
+text is parsed (providers/texttools.py) into text, thinking and tool_use blocks.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 import orjson
 
 from switchex.errors import UpstreamError
+from switchex.providers.base import NO_PLAN, ReplyPlan
 from switchex.providers.common import (
     empty_usage,
     foreign_signature,
@@ -21,6 +25,7 @@ from switchex.providers.common import (
 )
 from switchex.providers.openai.arguments import parse_arguments
 from switchex.providers.openai.errors import bad_response, error_from_response
+from switchex.providers.texttools import Piece, parse_text
 
 Json = dict[str, Any]
 
@@ -80,7 +85,7 @@ def tool_use_id(call_id: object) -> str:
     return to_anthropic_tool_id(call_id) if isinstance(call_id, str) and call_id else new_tool_id()
 
 
-def translate_completion(body: bytes, model: str) -> Json:
+def translate_completion(body: bytes, model: str, reply: ReplyPlan = NO_PLAN) -> Json:
     """The Anthropic Message for a chat-completion body; `model` is the served model."""
     data = _completion(body)
     choices = data["choices"]
@@ -90,7 +95,7 @@ def translate_completion(body: bytes, model: str) -> Json:
     message = choice.get("message")
     if not isinstance(message, dict):
         raise bad_response(f"{model} answered a choice without a message")
-    content = _content(message)
+    content = _content(message, reply) or [{"type": "text", "text": ""}]
     has_calls = any(block["type"] == "tool_use" for block in content)
     refused = not has_calls and isinstance(message.get("refusal"), str)
     reason = "refusal" if refused else stop_reason(choice.get("finish_reason"), has_calls)
@@ -126,21 +131,43 @@ def _error_in_body(data: Json, body: bytes) -> UpstreamError:
     return error_from_response(status, {}, body, 0.0)
 
 
-def _content(message: Json) -> list[Json]:
+def _content(message: Json, reply: ReplyPlan) -> list[Json]:
     blocks: list[Json] = []
     reasoning = reasoning_of(message)
     if reasoning:
         blocks.append(thinking_block(reasoning))
     text = _text(message.get("content")) or _text(message.get("refusal"))
-    if text:
+    if text and reply.text_tools:
+        blocks.extend(text_blocks(parse_text(text, reply.tools)))
+    elif text:
         blocks.append({"type": "text", "text": text})
     calls = message.get("tool_calls")
     for call in calls if isinstance(calls, list) else []:
         if isinstance(call, dict) and isinstance(call.get("function"), dict):
             blocks.append(_tool_use(call.get("id"), call["function"]))
-    if isinstance(message.get("function_call"), dict):  # the pre-tools shape
+    if not calls and isinstance(message.get("function_call"), dict):  # the pre-tools shape
         blocks.append(_tool_use(None, message["function_call"]))
     return blocks
+
+
+def text_blocks(pieces: list[Piece]) -> list[Json]:
+    """Parsed pieces as Anthropic blocks; neighbouring pieces of one kind join."""
+    blocks: list[Json] = []
+    for piece in pieces:
+        last = blocks[-1] if blocks else None
+        if piece.kind == "tool":
+            call = {"type": "tool_use", "id": new_tool_id(), "name": piece.name}
+            blocks.append({**call, "input": piece.input or {}})
+        elif not piece.text:
+            continue
+        elif last is not None and last["type"] == piece.kind:
+            last[piece.kind] += piece.text
+        elif piece.kind == "thinking":
+            blocks.append(thinking_block(piece.text))
+        else:
+            blocks.append({"type": "text", "text": piece.text})
+    # Anthropic refuses whitespace-only text blocks when the conversation is sent back.
+    return [block for block in blocks if block["type"] != "text" or block["text"].strip()]
 
 
 def _text(content: object) -> str:

@@ -6,6 +6,10 @@
 (OpenRouter) becomes an Anthropic `error` event and ends it. Lines that are not JSON are
 skipped. A stream that ends with no answer at all, or cut inside a tool call's arguments
 with no finish marker, ends with an `error` event: a half-written tool call must not run.
+With text tool calls on, content goes through the text tool-call parser (texttools.py)
+before the blocks; a stream that answered nothing gets one empty text block. When the
+upstream was asked for a whole answer (`ReplyPlan.whole_upstream`), its body is collected
+and replayed as events at the end (whole.py).
 """
 
 from __future__ import annotations
@@ -14,11 +18,20 @@ from typing import Any
 
 import orjson
 
+from switchex.errors import UpstreamError
+from switchex.providers.base import NO_PLAN, ReplyPlan
 from switchex.providers.common import new_message_id
 from switchex.providers.openai.blocks import BlockSequencer
 from switchex.providers.openai.errors import stream_error_event
-from switchex.providers.openai.response import reasoning_of, stop_reason, usage_to_anthropic
+from switchex.providers.openai.response import (
+    reasoning_of,
+    stop_reason,
+    translate_completion,
+    usage_to_anthropic,
+)
+from switchex.providers.openai.whole import message_events
 from switchex.providers.streaming import SSEDataTranslator, api_error_event
+from switchex.providers.texttools import Piece, TextToolParser
 
 Json = dict[str, Any]
 
@@ -29,9 +42,12 @@ _error = api_error_event
 class OpenAIStreamTranslator(SSEDataTranslator):
     """One streamed answer; implements providers.base.StreamTranslator."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, reply: ReplyPlan = NO_PLAN) -> None:
         super().__init__()
         self.model = model
+        self.reply = reply
+        self._whole: list[bytes] | None = [] if reply.whole_upstream else None
+        self._text = TextToolParser(reply.tools) if reply.text_tools else None
         self._blocks = BlockSequencer()
         self._started = False
         self._ended = False
@@ -39,7 +55,16 @@ class OpenAIStreamTranslator(SSEDataTranslator):
         self._finish_reason: str | None = None
         self._usage: Json | None = None
 
+    def feed(self, chunk: bytes) -> list[Json]:
+        if self._whole is not None:
+            self._whole.append(chunk)
+            return []
+        return super().feed(chunk)
+
     def finish(self) -> list[Json]:
+        if self._whole is not None:  # once: `finish` may be called again
+            body, self._whole, self._ended = b"".join(self._whole), None, True
+            return self._replay(body)
         events = self._rest()
         if self._ended:
             return events
@@ -94,6 +119,7 @@ class OpenAIStreamTranslator(SSEDataTranslator):
             return [*events, _error(f"{self.model} failed mid-stream")]
         if isinstance(finish, str) and finish:
             self._finish_reason = finish
+            events.extend(self._flush_text())
             events.extend(self._blocks.close_all())
         return events
 
@@ -103,11 +129,30 @@ class OpenAIStreamTranslator(SSEDataTranslator):
         if reasoning:
             events.extend(self._blocks.add_text("thinking", reasoning))
         if isinstance(delta.get("content"), str) and delta["content"]:
-            events.extend(self._blocks.add_text("text", delta["content"]))
+            events.extend(self._content(delta["content"]))
         calls = delta.get("tool_calls")
+        if isinstance(calls, list) and calls:
+            events.extend(self._flush_text())  # held text goes before the call
         for call in calls if isinstance(calls, list) else []:
             if isinstance(call, dict):
                 events.extend(self._tool_call(call))
+        return events
+
+    def _content(self, text: str) -> list[Json]:
+        if self._text is None or self._text.plain(text):
+            return self._blocks.add_text("text", text)
+        return self._pieces(self._text.feed(text))
+
+    def _flush_text(self) -> list[Json]:
+        return self._pieces(self._text.finish()) if self._text is not None else []
+
+    def _pieces(self, pieces: list[Piece]) -> list[Json]:
+        events: list[Json] = []
+        for piece in pieces:
+            if piece.kind == "tool":
+                events.extend(self._blocks.add_parsed_tool(piece.name, piece.input or {}))
+            elif piece.text:
+                events.extend(self._blocks.add_text(piece.kind, piece.text))
         return events
 
     def _tool_call(self, call: Json) -> list[Json]:
@@ -136,8 +181,18 @@ class OpenAIStreamTranslator(SSEDataTranslator):
         }
         return {"type": "message_start", "message": message}
 
+    def _replay(self, body: bytes) -> list[Json]:
+        """The whole answer of a non-streamed upstream call, as the stream's events."""
+        try:
+            message = translate_completion(body, self.model, self.reply)
+        except UpstreamError as error:
+            return [_error(error.message)]
+        return message_events(message)
+
     def _end(self) -> list[Json]:
-        events = self._blocks.close_all()
+        events = self._flush_text()
+        events += self._blocks.ensure_answer()
+        events += self._blocks.close_all()
         reason = stop_reason(self._finish_reason, self._blocks.tool_calls > 0)
         events.append(
             {

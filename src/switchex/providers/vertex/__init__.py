@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from switchex.errors import UpstreamError
 from switchex.providers.anthropic import AnthropicProvider
-from switchex.providers.base import Json, TierSpec, UpstreamCall
+from switchex.providers.base import NO_PLAN, Json, ReplyPlan, TierSpec, UpstreamCall
 from switchex.providers.claude_cloud import cloud_betas, cloud_body, tier_headers
 from switchex.providers.vertex.errors import error_from_response
 from switchex.providers.vertex.models import vertex_model
@@ -88,8 +88,8 @@ class VertexProvider:
     ) -> UpstreamError:
         return error_from_response(status, headers, body, now)
 
-    def translate_response(self, body: bytes, model: str) -> Json:
+    def translate_response(self, body: bytes, model: str, reply: ReplyPlan = NO_PLAN) -> Json:
         return AnthropicProvider().translate_response(body, model)
 
-    def stream_translator(self, model: str) -> AnthropicSSE:
+    def stream_translator(self, model: str, reply: ReplyPlan = NO_PLAN) -> AnthropicSSE:
         return AnthropicSSE()

@@ -1,0 +1,247 @@
+"""Tool calls that local models print as text, recognised while the text streams. Pure, no I/O.
+
+Shapes recognised (`NAME` must be one of the request's tools):
+
+    {"name": NAME, "arguments"|"parameters"|"input": {...}}     a bare object at a line start
+    ```json  <that object, or a list of them>  ```               a fenced block at a line start
+    <tool_call>{...} or <function=…>…</function></tool_call>    Hermes / Qwen tags
+    <function=NAME>{...}</function>                             Llama / Qwen3-coder tags
+    <function=NAME><parameter=x>…</parameter></function>
+    <think>…</think>                                            at a line start: thinking
+
+Invariants: the concatenation of every piece's `source`, in order, is exactly the text fed
+(nothing is lost or reordered); a construct becomes a call only when it is complete, names a
+tool of the request and its arguments fit that tool's schema (required keys, top-level types),
+else its text stays text. Only what could still become a construct is held back: a `{` or a
+fence at a line start, or a tag; everything else is emitted at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from switchex.providers.texttools_match import (
+    FENCE,
+    MAX_HOLD,
+    THINK_CLOSE,
+    THINK_OPEN,
+    Fenced,
+    Matcher,
+    start_matcher,
+)
+
+Json = dict[str, Any]
+
+_MARKERS = ("<tool_call>", "<function=", THINK_OPEN)
+# Where a construct may start: `{` or a fence at a line start, `<t…`/`<f…` (or a `<` at the end).
+_CANDIDATE = re.compile(r"(?m)^[ \t]*([{`])|<(?=[tf]|\Z)")
+
+
+class Piece(NamedTuple):
+    """One part of the answer: `text`, `thinking` or `tool` (then `name` and `input`)."""
+
+    kind: str
+    text: str
+    source: str
+    name: str = ""
+    input: Json | None = None
+
+
+class TextToolParser:
+    """Feed text fragments as they stream; get back pieces that are safe to emit."""
+
+    def __init__(self, tools: Mapping[str, Json]) -> None:
+        self.tools = tools  # tool name -> input_schema
+        self._buf = ""
+        self._line_blank = True  # only whitespace since the last newline emitted
+        self._matcher: Matcher | None = None
+        self._thinking = False
+        self._after_think = False  # whitespace right after </think> belongs to the tag
+        self._in_code = False  # inside a fenced block that is not a call: all of it is text
+        self.calls = 0
+
+    def plain(self, fragment: str) -> bool:
+        """True when `fragment` is plain text to emit as it is (the parser took note of it);
+        False when it must go through `feed`. The fast path of a stream: most fragments hold
+        no character that could start a call."""
+        if self._buf or self._thinking or self._after_think:
+            return False
+        maybe = "{" in fragment or "<" in fragment or "`" in fragment  # cheaper than the regex
+        if maybe and _CANDIDATE.search(fragment):
+            return False
+        if "\n" in fragment:
+            self._line_blank = not fragment[fragment.rfind("\n") + 1 :].strip()
+        elif self._line_blank and fragment.strip():
+            self._line_blank = False
+        return True
+
+    def feed(self, fragment: str) -> list[Piece]:
+        if self.plain(fragment):
+            return [Piece("text", fragment, fragment)]
+        self._buf += fragment
+        return self._scan(final=False)
+
+    def finish(self) -> list[Piece]:
+        """Everything still held: an unfinished construct stays text, thinking stays thinking."""
+        return self._scan(final=True)
+
+    # -- scanning --------------------------------------------------------------------------
+    def _scan(self, final: bool) -> list[Piece]:
+        out: list[Piece] = []
+        while self._buf:
+            if self._thinking:
+                if not self._think(out, final):
+                    break
+            elif self._matcher is not None:
+                if not self._match(out, final):
+                    break
+            elif not self._plain(out, final):
+                break
+        return _joined(out)
+
+    def _plain(self, out: list[Piece], final: bool) -> bool:
+        """Emit text up to the next candidate and start its matcher; False to wait for more."""
+        buf, pos = self._buf, 0
+        while (found := _CANDIDATE.search(buf, pos)) is not None:
+            at = found.start(1) if found.group(1) else found.start()
+            blank = self._blank_before(buf, at)
+            kind = _candidate_kind(buf, at, blank, final, self._in_code)
+            if kind == "close":
+                self._text(out, buf[: at + len(FENCE)])
+                self._buf, self._in_code = buf[at + len(FENCE) :], False
+                return True
+            if kind == "wait":
+                self._text(out, buf[:at])
+                self._buf = buf[at:]
+                return False
+            if kind:
+                self._text(out, buf[:at])
+                self._buf = buf[at:]
+                if kind == THINK_OPEN:
+                    self._open_think(out)
+                else:
+                    self._matcher = start_matcher(kind, self.tools)
+                return True
+            pos = at + 1
+        self._text(out, buf)
+        self._buf = ""
+        return False
+
+    def _match(self, out: list[Piece], final: bool) -> bool:
+        assert self._matcher is not None
+        result = self._matcher.advance(self._buf, final or len(self._buf) > MAX_HOLD)
+        if result is None:  # needs more text
+            return False
+        end, calls = result
+        matcher, self._matcher = self._matcher, None
+        if not calls and isinstance(matcher, Fenced) and matcher.line_end > 0:
+            self._text(out, self._buf[: matcher.line_end])  # a code block: text to its end
+            self._buf, self._in_code = self._buf[matcher.line_end :], True
+            return True
+        if not calls:  # not a call after all: its first character is text, rescan the rest
+            self._text(out, self._buf[:1])
+            self._buf = self._buf[1:]
+            return True
+        source, self._buf = self._buf[:end], self._buf[end:]
+        for index, (name, arguments) in enumerate(calls):
+            out.append(Piece("tool", "", source if index == 0 else "", name, arguments))
+        self.calls += len(calls)
+        self._line_blank = True
+        return True
+
+    def _open_think(self, out: list[Piece]) -> None:
+        self._thinking = True
+        self._buf = self._buf[len(THINK_OPEN) :]
+        out.append(Piece("thinking", "", THINK_OPEN))
+
+    def _think(self, out: list[Piece], final: bool) -> bool:
+        end = self._buf.find(THINK_CLOSE)
+        if end >= 0:
+            self._thought(out, self._buf[:end], THINK_CLOSE)
+            self._buf = self._buf[end + len(THINK_CLOSE) :]
+            self._thinking = False
+            self._after_think = self._line_blank = True
+            return True
+        keep = 0 if final else _partial_suffix(self._buf, (THINK_CLOSE,))
+        self._thought(out, self._buf[: len(self._buf) - keep], "")
+        self._buf = self._buf[len(self._buf) - keep :]
+        return False
+
+    @staticmethod
+    def _thought(out: list[Piece], text: str, tag: str) -> None:
+        if text or tag:
+            out.append(Piece("thinking", text, text + tag))
+
+    def _text(self, out: list[Piece], text: str) -> None:
+        if self._after_think:
+            body = text.lstrip()
+            if text != body:
+                out.append(Piece("thinking", "", text[: len(text) - len(body)]))
+            self._after_think, text = not body, body
+        if not text:
+            return
+        out.append(Piece("text", text, text))
+        newline = text.rfind("\n")
+        tail = text[newline + 1 :] if newline >= 0 else text
+        self._line_blank = (newline >= 0 or self._line_blank) and not tail.strip()
+
+    def _blank_before(self, buf: str, at: int) -> bool:
+        newline = buf.rfind("\n", 0, at)
+        before = buf[newline + 1 : at]
+        return (newline >= 0 or self._line_blank) and not before.strip()
+
+
+def _candidate_kind(buf: str, at: int, line_start: bool, final: bool, in_code: bool) -> str:
+    """What may start at `buf[at]`: a matcher kind, THINK_OPEN, "close" (the end of a code
+    block), "wait" (unsure yet) or "" (nothing)."""
+    char = buf[at]
+    if in_code and char != "`":
+        return ""
+    if char == "{":
+        return "json" if line_start else ""
+    if char == "`":
+        if not line_start:
+            return ""
+        if buf.startswith(FENCE, at):
+            return "close" if in_code else "fence"
+        return "wait" if not final and FENCE.startswith(buf[at:]) else ""
+    rest = buf[at : at + 12]
+    for marker in _MARKERS:
+        if rest.startswith(marker):
+            if marker == THINK_OPEN:
+                return THINK_OPEN if line_start else ""
+            return "tool_call" if marker == "<tool_call>" else "function"
+        if not final and marker.startswith(rest) and at + len(rest) == len(buf):
+            return "wait"
+    return ""
+
+
+def _joined(pieces: list[Piece]) -> list[Piece]:
+    """Neighbouring text pieces as one."""
+    out: list[Piece] = []
+    for piece in pieces:
+        if out and piece.kind == "text" and out[-1].kind == "text":
+            last = out[-1]
+            out[-1] = Piece("text", last.text + piece.text, last.source + piece.source)
+        else:
+            out.append(piece)
+    return out
+
+
+def _partial_suffix(text: str, markers: tuple[str, ...]) -> int:
+    """The length of the longest end of `text` that is a proper beginning of a marker."""
+    best = 0
+    for marker in markers:
+        for size in range(min(len(marker) - 1, len(text)), best, -1):
+            if text.endswith(marker[:size]):
+                best = size
+                break
+    return best
+
+
+def parse_text(text: str, tools: Mapping[str, Json]) -> list[Piece]:
+    """The pieces of a whole answer (the non-streaming path)."""
+    parser = TextToolParser(tools)
+    return parser.feed(text) + parser.finish()
