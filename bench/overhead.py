@@ -244,7 +244,7 @@ def gateway_up(config: str, state: str) -> tuple[subprocess.Popen[bytes], int, f
     body = json.dumps(claude_code_body(False)).encode()
     while True:
         try:
-            Client(port).call("/v1/messages", body, {"x-api-key": "k"})
+            Client(port).call("/v1/messages", body, ANTHROPIC_HEADERS)
             break
         except OSError:
             time.sleep(0.005)
@@ -254,6 +254,9 @@ def gateway_up(config: str, state: str) -> tuple[subprocess.Popen[bytes], int, f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument(
+        "--passthrough-only", action="store_true", help="only the pass-through rows (quick)"
+    )
     args = parser.parse_args()
     processes: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -285,6 +288,8 @@ def main() -> None:
             print(f"cold start to first answered request: {cold * 1000:.0f} ms")
             print(f"gateway RSS after start: {rss:.1f} MB")
             run_passthrough(fake_port, port, args.requests)
+            if args.passthrough_only:
+                return
             ok, count, seconds = asyncio.run(concurrent_streams(port, 100))
             print(f"100 concurrent streams: {ok}/{count} complete and unmixed in {seconds:.2f} s")
             rss = psutil.Process(gateway.pid).memory_info().rss / 2**20

@@ -57,6 +57,15 @@ class TierPrice(_Strict):
     cache_write: float | None = Field(default=None, ge=0)
 
 
+class TierCapabilities(_Strict):
+    """What a tier's model can take; unset keys default from its model family."""
+
+    vision: bool | None = None
+    documents: bool | None = None
+    thinking: bool | None = None
+    server_tools: bool | None = None
+
+
 class TierConfig(_Strict):
     """One tier of the chain."""
 
@@ -67,6 +76,7 @@ class TierConfig(_Strict):
     models: dict[str, str] = Field(default_factory=dict)
     max_output_tokens: int | None = Field(default=None, gt=0)
     context_window: int | None = Field(default=None, gt=0)
+    capabilities: TierCapabilities = Field(default_factory=TierCapabilities)
     headers: dict[str, str] = Field(default_factory=dict)
     timeout: float = Field(default=600.0, gt=0, description="seconds for a whole answer")
     connect_timeout: float = Field(default=10.0, gt=0)

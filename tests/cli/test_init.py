@@ -24,7 +24,10 @@ def settings(repo: Path) -> dict[str, object]:
 def test_init_writes_base_url_hooks_and_status_line(tmp_path: Path) -> None:
     run_init(tmp_path)
     data = settings(tmp_path)
-    assert data["env"] == {"ANTHROPIC_BASE_URL": URL}
+    assert data["env"] == {
+        "ANTHROPIC_BASE_URL": URL,
+        "CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK": "1",
+    }
     hooks = data["hooks"]
     assert isinstance(hooks, dict)
     assert sorted(hooks) == ["SessionStart", "Stop", "UserPromptSubmit"]
@@ -44,7 +47,11 @@ def test_init_merges_keeps_other_settings_and_backs_up(tmp_path: Path) -> None:
     path.write_text(json.dumps(mine))
     output = run_init(tmp_path)
     data = settings(tmp_path)
-    assert data["env"] == {"FOO": "1", "ANTHROPIC_BASE_URL": URL}
+    assert data["env"] == {
+        "FOO": "1",
+        "ANTHROPIC_BASE_URL": URL,
+        "CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK": "1",
+    }
     assert data["permissions"] == mine["permissions"]
     stop = data["hooks"]["Stop"]  # type: ignore[index]
     assert stop[0]["hooks"][0]["command"] == "notify-send done" and len(stop) == 2

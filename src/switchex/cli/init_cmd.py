@@ -37,6 +37,9 @@ def switchex_command() -> str:
     return f'"{path}"' if " " in path else path
 
 
+NO_NONSTREAMING_FALLBACK = "CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK"
+
+
 def is_ours(command: object) -> bool:
     return isinstance(command, str) and bool(_OURS.search(command))
 
@@ -52,7 +55,9 @@ def install(
 ) -> dict[str, Any]:
     """The settings with our env, hooks and status line added (pure; idempotent)."""
     result: dict[str, Any] = json.loads(json.dumps(settings))
-    result.setdefault("env", {})["ANTHROPIC_BASE_URL"] = base_url
+    env = result.setdefault("env", {})
+    env["ANTHROPIC_BASE_URL"] = base_url
+    env.setdefault(NO_NONSTREAMING_FALLBACK, "1")  # its non-streaming retry runs tools twice
     hooks = result.setdefault("hooks", {})
     for event in HOOK_EVENTS:
         groups = [g for g in hooks.get(event, []) if not _only_ours(g)]
@@ -93,6 +98,8 @@ def uninstall(
             env["ANTHROPIC_BASE_URL"] = previous
         else:
             del env["ANTHROPIC_BASE_URL"]
+        if env.get(NO_NONSTREAMING_FALLBACK) == "1":
+            del env[NO_NONSTREAMING_FALLBACK]
         if not env:
             del result["env"]
     hooks = result.get("hooks")

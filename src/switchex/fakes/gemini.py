@@ -25,6 +25,7 @@ import orjson
 from aiohttp import web
 
 from switchex.fakes.base import FakeServer, Reply, hold, json_response, send_events, start_stream
+from switchex.fakes.counters import gemini_count
 from switchex.fakes.gemini_validate import validate_request
 
 __all__ = ["FakeGemini", "validate_request"]
@@ -96,6 +97,8 @@ class FakeGemini(FakeServer):
     async def _generate(self, request: web.Request) -> web.StreamResponse:
         received = await self.record(request)
         model, _, action = request.match_info["target"].partition(":")
+        if action == "countTokens" and _MODEL_NAME.match(model) and not self._auth(request):
+            return gemini_count(received.body, model)
         refused = self._auth(request) or self._refusal(model, action, received.body)
         if refused:
             return refused

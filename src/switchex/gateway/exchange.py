@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from switchex.gateway.summary import ResponseSummary
 from switchex.providers.base import Json
+
+if TYPE_CHECKING:
+    from switchex.gateway.fit import Plan
 
 
 @dataclass
@@ -29,3 +33,6 @@ class Exchange:
     attempts: list[str] = field(default_factory=list)
     client_key: str = ""  # the name of a served gateway's client key
     summary: ResponseSummary = field(default_factory=ResponseSummary)
+    original: Json | None = None  # the client's request, when `request` had media taken out
+    notes: str = ""  # what the gateway changed in the request (for the journal)
+    fit: Plan | None = None  # set when no ready tier had room

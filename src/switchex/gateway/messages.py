@@ -14,8 +14,8 @@ from typing import Any
 
 import orjson
 
-from switchex.errors import RequestError, UpstreamError
-from switchex.gateway import asgi, policy, pricing
+from switchex.errors import RequestError, SwitchableError, UpstreamError
+from switchex.gateway import asgi, choose, policy, pricing
 from switchex.gateway.context import Gateway, log
 from switchex.gateway.detect import detect_server
 from switchex.gateway.exchange import Exchange
@@ -123,9 +123,20 @@ async def _serve_watched(
 async def _serve(gateway: Gateway, exchange: Exchange, send: asgi.Send) -> None:
     router = gateway.router
     scope = credential_scope(exchange.headers) if router.scoped else None
-    plan = await gateway.state.claim(router, router.plan(scope), scope)
+    pin = choose.pin(gateway, exchange)
+    ready = router.plan(scope)
+    for name in ready if pin else ():
+        if name != pin and router.state(name, scope).probing:
+            router.release(name, scope)  # a probe this request claimed but will not make
+    ready = [name for name in ready if pin is None or name == pin]
+    claimed = await gateway.state.claim(router, ready, scope)
     try:
-        for name in plan:
+        order = choose.fitting(gateway, exchange, claimed)
+        if order is None:
+            return await _send_error(exchange, send, choose.too_long(exchange))
+        for name, blind in order:
+            if blind:
+                choose.go_blind(gateway, exchange, name)
             exchange.tier = name
             try:
                 await _try_tier(gateway, exchange, name, send)
@@ -151,14 +162,18 @@ async def _serve(gateway: Gateway, exchange: Exchange, send: asgi.Send) -> None:
                 )
         await _send_error(exchange, send, all_cooling(gateway, scope))
     finally:
-        for name in plan:  # probes claimed by this request but never answered
+        for name in claimed:  # probes claimed by this request but never answered
             if router.state(name, scope).probing:
                 router.release(name, scope)
 
 
-async def _send_error(exchange: Exchange, send: asgi.Send, error: UpstreamError) -> None:
+async def _send_error(
+    exchange: Exchange, send: asgi.Send, error: UpstreamError | RequestError
+) -> None:
     exchange.status = error.status
     exchange.summary.error_type = error.error_type
+    if isinstance(error, RequestError):
+        return await asgi.respond_error(send, error)
     headers = {"content-type": "application/json", **dict(error.headers)}
     await asgi.respond(send, error.status, error.body, headers=headers)
 
@@ -168,12 +183,17 @@ async def _try_tier(gateway: Gateway, exchange: Exchange, name: str, send: asgi.
     await detect_server(gateway, name)
     tier = gateway.tiers[name]
     model = tier.config.model_for(exchange.request["model"])
-    call = await tier.build_call(exchange.request, model, exchange.headers, exchange.raw)
+    raw = exchange.raw or None  # b"": the request was changed here (see `_go_blind`)
+    call = await tier.build_call(exchange.request, model, exchange.headers, raw)
     async with tier.open(call) as response:
         if response.status >= 400:
             body = await _read(response)
             now = time.time()
             raise tier.dialect.error_from_response(response.status, response.headers, body, now)
+        if response.status != 200:  # 1xx/2xx oddities; the transport already refuses 3xx
+            raise SwitchableError(
+                502, f"the upstream answered {response.status}, not 200", reason="bad_response"
+            )
         exchange.served = model
         relay = Relay(
             tier, exchange, model, response, send, gateway.config.ping_interval, call.reply
@@ -250,6 +270,7 @@ def _row(
         "error_type": summary.error_type,
         "attempts": ",".join(exchange.attempts),
         "client_key": exchange.client_key,
+        "notes": exchange.notes,
     }
 
 

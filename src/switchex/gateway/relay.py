@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
-from typing import Any
 
 import orjson
 
-from switchex.errors import FailureKind, SwitchableError, error_type_for_status
+from switchex.errors import SwitchableError
 from switchex.gateway import asgi
 from switchex.gateway.exchange import Exchange
+from switchex.gateway.hold import StreamHead, stream_error
 from switchex.gateway.http1 import UpstreamBroken
 from switchex.gateway.summary import StreamObserver
 from switchex.gateway.tier import Tier
@@ -40,7 +40,6 @@ _NOT_RELAYED = frozenset(
 )
 _SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
 _COMMENT_PING = b": ping\n\n"
-_MAX_ERROR_EVENT = 64 * 1024
 _LOST = encode_event(
     {"type": "error", "error": {"type": "api_error", "message": "the upstream stream broke off"}}
 )
@@ -115,20 +114,6 @@ class Relay:
                 return None
             raise
 
-    async def _first(self, timeout: float) -> bytes:
-        """The first chunk of a stream; a silent or empty upstream is a switch-worthy failure."""
-        try:
-            chunk = await self._read(timeout)
-        except UpstreamBroken:
-            chunk = b""
-        except TimeoutError:
-            chunk = None
-        if chunk is None:
-            raise SwitchableError(504, "the upstream stream stayed silent", reason="timeout")
-        if not chunk:
-            raise SwitchableError(502, "the upstream stream ended at once", reason="server_error")
-        return chunk
-
     async def _commit(self, headers: dict[str, str], first: bytes) -> None:
         self.exchange.status = 200
         self.exchange.first_byte = time.perf_counter()
@@ -142,33 +127,34 @@ class Relay:
     async def _end(self, data: bytes = b"") -> None:
         await self.send({"type": "http.response.body", "body": data, "more_body": False})
 
-    async def _first_relayed(self) -> bytes:
-        """The first bytes of a relayed stream, unless they show a failure of the tier.
+    async def _held(self) -> bytes:
+        """The head of a relayed stream, held until content begins (see `gateway.hold`).
 
-        A 200 whose body is JSON rather than SSE, or whose first event is `error` (Anthropic's
-        `overloaded_error` under load), is switch-worthy: nothing has reached the client.
+        Bounded by `first_byte_timeout`: silence until then is a timeout; a head that is
+        alive but slow is committed as it is when the bound passes.
         """
-        first = await self._first(self.tier.first_byte_timeout)
-        head = first[:64].lstrip()
-        if head.startswith(b"{"):
-            message = "the upstream answered a stream request with JSON, not SSE"
-            raise SwitchableError(502, message, reason="bad_response")
-        if not head.startswith(b"event: error"):
-            return first
-        while b"\n\n" not in first and len(first) < _MAX_ERROR_EVENT:
-            chunk = await self._read(self.tier.first_byte_timeout)
-            if not chunk:
+        head = StreamHead()
+        held: list[bytes] = []
+        deadline = time.monotonic() + self.tier.first_byte_timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                chunk = await self._read(left)
+            except (UpstreamBroken, TimeoutError):
+                chunk = b""
+            if chunk is None:
                 break
-            first += chunk
-        translator = self.provider.stream_translator(self.model)
-        events = translator.feed(first) + translator.finish()
-        if events and events[0].get("type") == "error":
-            raise _stream_error(events[0])
-        return first
+            if not chunk:
+                raise head.ended()
+            held.append(chunk)
+            if head.feed(chunk):
+                return b"".join(held)
+        if not held:
+            raise SwitchableError(504, "the upstream stream stayed silent", reason="timeout")
+        return b"".join(held)
 
     async def _relay_stream(self) -> None:
         observer = StreamObserver(self.exchange.summary)
-        first = await self._first_relayed()
+        first = await self._held()
         observer.feed(first)
         await self._commit(relay_headers(self.response.headers, self.exchange.tier), first)
         at_boundary = first.endswith(b"\n\n")
@@ -234,7 +220,7 @@ class Relay:
                 return []
             events = translator.feed(chunk) if chunk else translator.finish()
             if events and events[0].get("type") == "error":
-                raise _stream_error(events[0])
+                raise stream_error(events[0])
             if events:
                 return events
             if not chunk:
@@ -246,21 +232,3 @@ class Relay:
         for event in events:
             summary.observe(event)
         return b"".join(encode_event(event) for event in events)
-
-
-_STREAM_KINDS = {
-    "rate_limit_error": (429, FailureKind.RATE_LIMITED),
-    "overloaded_error": (529, FailureKind.OVERLOADED),
-    "timeout_error": (504, FailureKind.TIMEOUT),
-}
-
-
-def _stream_error(event: dict[str, Any]) -> SwitchableError:
-    """A stream whose first word is an error: a failure of the tier, before any byte."""
-    error = event.get("error")
-    error = error if isinstance(error, dict) else {}
-    error_type = str(error.get("type") or "api_error")
-    status, kind = _STREAM_KINDS.get(error_type, (502, FailureKind.SERVER_ERROR))
-    message = str(error.get("message") or "upstream error")
-    error_type = error_type or error_type_for_status(status)
-    return SwitchableError(status, message, error_type, reason=kind)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from switchex.config import TierConfig
 from switchex.gateway import pricing
+from switchex.gateway.capabilities import capabilities
 from switchex.gateway.events import EventBus
 from switchex.gateway.metrics import Metrics, cooldowns
 from switchex.gateway.router import Router, SwitchEvent
@@ -93,10 +94,14 @@ def _tier_json(gateway: Gateway, name: str, now: float) -> dict[str, Any]:
 
 
 def _window(tier: TierConfig) -> int | None:
-    """The default model's context window from genai-prices (not for local servers)."""
+    """The default model's context window as routing sees it (`gateway.capabilities`), else
+    genai-prices' for an anthropic tier (not for local servers)."""
     model = tier.models.get("default")
-    if model is None or (tier.provider != "anthropic" and not tier.key_required):
+    if model is None:
         return None
+    window = capabilities(tier, model).context_window
+    if window is not None or (tier.provider != "anthropic" and not tier.key_required):
+        return window
     return pricing.context_window(model, tier.url)
 
 

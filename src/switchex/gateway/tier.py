@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 from switchex.config import Config, LimitsConfig, TierConfig
+from switchex.gateway.capabilities import family
 from switchex.gateway.upstream import (
     HTTP1Transport,
     Transport,
@@ -52,11 +53,13 @@ class PooledTransport:
 def tier_spec(tier: TierConfig) -> TierSpec:
     """What the dialect may know of a tier (its key included, nothing else secret)."""
     options = {"project": tier.project, "region": tier.region, "profile": tier.profile}
+    default = tier.models.get("default")
+    cap = tier.max_output_tokens or (family(default).max_output if default else None)
     return TierSpec(
         tier.name,
         tier.url,
         tier.api_key,
-        tier.max_output_tokens,
+        cap,
         tier.headers,
         {key: value for key, value in options.items() if value},
         tier.forwards_client_headers,

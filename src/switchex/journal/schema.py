@@ -138,6 +138,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX requests_model ON requests(served_model)
         """,
     ),
+    (
+        "0005_request_notes",
+        """
+        ALTER TABLE requests ADD COLUMN notes TEXT NOT NULL DEFAULT ''
+        """,
+    ),
 ]
 
 

@@ -19,6 +19,7 @@ from switchex.errors import ConfigError
 
 if TYPE_CHECKING:
     from switchex.providers.base import Provider
+    from switchex.providers.counting import TokenCounter
 
 ANTHROPIC_API_HOST = "api.anthropic.com"
 
@@ -33,13 +34,14 @@ class Kind:
     without `api_key` (a loopback host never needs one). `needs_default_model`: a tier must
     name `models.default` (kinds that cannot serve Claude's model names as they are).
     `client_credentials`: the kind may forward the client's own credentials (see
-    `providers.anthropic.forward_headers`). `counts_tokens`: `/v1/messages/count_tokens` can
-    be forwarded to it. `litellm_routes`: prefixes of a LiteLLM `model` route this kind
-    serves (the longest matching prefix over all kinds wins). `extra` names the pip extra a
-    dialect needs, for the error when it is missing, and `extra_module` the module that extra
-    provides (checked when the config is read). `required_keys`: tier keys a tier of this kind
-    must set. `cloud_credentials`: the kind authenticates with the cloud's own credential chain
-    (ADC, an AWS profile), never `api_key`.
+    `providers.anthropic.forward_headers`). `counter`: `"module:Class"` of its token counter
+    (`providers.counting.TokenCounter`), None when `/v1/messages/count_tokens` estimates.
+    `litellm_routes`: prefixes of a LiteLLM `model` route this kind serves (the longest
+    matching prefix over all kinds wins). `extra` names the pip extra a dialect needs, for the
+    error when it is missing, and `extra_module` the module that extra provides (checked when
+    the config is read). `required_keys`: tier keys a tier of this kind must set.
+    `cloud_credentials`: the kind authenticates with the cloud's own credential chain (ADC, an
+    AWS profile), never `api_key`.
     """
 
     name: str
@@ -48,7 +50,7 @@ class Kind:
     key_required: bool = True
     needs_default_model: bool = True
     client_credentials: bool = False
-    counts_tokens: bool = False
+    counter: str | None = None
     litellm_routes: tuple[str, ...] = ()
     extra: str | None = None
     extra_module: str | None = None
@@ -103,6 +105,16 @@ def dialect(name: str) -> Provider:
     return _dialect_class(name)()
 
 
+def counter(name: str) -> TokenCounter | None:
+    """The token counter of the kind called `name`, None when it has none."""
+    path = kind(name).counter
+    if path is None:
+        return None
+    module_name, _, class_name = path.partition(":")
+    factory: Callable[[], TokenCounter] = getattr(importlib.import_module(module_name), class_name)
+    return factory()
+
+
 def kind_for_litellm_route(route: str) -> Kind | None:
     """The kind serving a LiteLLM `model` route (`gemini/...`, `vertex_ai/claude-...`)."""
     matches = [
@@ -126,7 +138,7 @@ register(
         key_required=False,
         needs_default_model=False,
         client_credentials=True,
-        counts_tokens=True,
+        counter="switchex.providers.counting:AnthropicCounter",
         litellm_routes=("anthropic/",),
     )
 )
@@ -134,6 +146,7 @@ register(
     Kind(
         "openai",
         "switchex.providers.openai:OpenAIProvider",
+        counter="switchex.providers.counting:TokenizeCounter",
         litellm_routes=_OPENAI_ROUTES + _LOCAL_ROUTES,
     )
 )
@@ -142,6 +155,7 @@ register(
         "gemini",
         "switchex.providers.gemini:GeminiProvider",
         default_base_url="https://generativelanguage.googleapis.com",
+        counter="switchex.providers.counting:GeminiCounter",
         litellm_routes=("gemini/", "vertex_ai/"),
     )
 )
