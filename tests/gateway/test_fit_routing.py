@@ -145,3 +145,19 @@ def test_max_tokens_is_clamped_to_the_family_output_cap(
     gateway = start(local(openai_fake))
     assert post(f"{gateway.url}/v1/messages", message(max_tokens=32_000)).status == 200
     assert openai_fake.model_requests()[0].json()["max_tokens"] == 8_192
+
+
+def test_when_the_tiers_with_room_fail_the_prompt_is_too_long_not_every_tier_cooling(
+    start: Any, openai_fake: FakeOpenAI, claude: FakeAnthropic
+) -> None:
+    from switchex.fakes.base import Reply
+
+    claude.push(Reply(status=429, headers={"retry-after": "3600"}))
+    claude_tier = {"name": "claude", "provider": "anthropic", "base_url": claude.base_url}
+    small = local(openai_fake, context_window=16_000, max_output_tokens=1_000)
+    gateway = start(claude_tier, small)
+    answer = post(f"{gateway.url}/v1/messages", long_message(20_000))
+    assert answer.status == 400  # Claude Code compacts; a smaller request fits the local tier
+    assert answer.json()["error"]["message"].startswith("prompt is too long: ")
+    assert openai_fake.model_requests() == []
+    assert get(f"{gateway.url}/status").json()["tiers"][0]["state"] == "cooling"

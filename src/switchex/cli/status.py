@@ -70,7 +70,10 @@ def _when(epoch: float | None) -> str:
 
 
 def headline(base: str, data: dict[str, Any]) -> str:
-    """Who served last (not merely who is first), and whether every tier is cooling."""
+    """Who served last (not merely who is first), whether every tier is cooling, and why the
+    latest request was refused when that came after."""
+    from rich.markup import escape
+
     last = data.get("last_served")
     if last:
         text = f"served last by [bold]{last['tier']}[/] ({last['model']}) at {_when(last['time'])}"
@@ -78,6 +81,10 @@ def headline(base: str, data: dict[str, Any]) -> str:
         text = f"no request served yet; first in chain: [bold]{data['active']}[/]"
     if data.get("all_cooling"):
         text = f"[yellow]every tier is cooling[/] until {_when(data.get('soonest'))}; " + text
+    refused = data.get("last_refused")
+    if refused and (not last or refused["time"] > last["time"]):
+        why = escape(f"{refused['status']} {refused['type']}: {refused['message']}")
+        text += f"\nlast request refused at {_when(refused['time'])}: {why}"
     return f"switchex at {base}: {text}"
 
 

@@ -46,9 +46,10 @@ def fitting(
     for name, why in planned.skipped:
         exchange.attempts.append(f"{name}:skipped:{why}")
         log.info("tier %s skipped: %s (about %d tokens)", name, why, shape.tokens)
+    if planned.window:
+        exchange.fit = planned  # some tier had no room: `after_failures` may need it
     if names and not planned.ready and not planned.blind and planned.window:
         exchange.notes = f"too long for every ready tier: {fit.too_long_message(planned)}"
-        exchange.fit = planned
         return None
     return [(name, False) for name in planned.ready] + [(name, True) for name in planned.blind]
 
@@ -65,6 +66,16 @@ def go_blind(gateway: Gateway, exchange: Exchange, name: str) -> None:
     exchange.request = fit.without_media(exchange.original, _caps(gateway, exchange, name))
     exchange.raw = b""
     exchange.notes = "media omitted: no ready tier can read it"
+
+
+def after_failures(exchange: Exchange) -> RequestError | None:
+    """When every tier that had room failed, and some ready tier was skipped for want of
+    room: Anthropic's `prompt is too long` (Claude Code compacts, and the smaller request
+    fits that tier) rather than "every tier is cooling" (it would wait for the reset)."""
+    if exchange.fit is None:
+        return None
+    exchange.notes = f"the tiers with room failed: {fit.too_long_message(exchange.fit)}"
+    return too_long(exchange)
 
 
 def too_long(exchange: Exchange) -> RequestError:

@@ -35,4 +35,5 @@ class Exchange:
     summary: ResponseSummary = field(default_factory=ResponseSummary)
     original: Json | None = None  # the client's request, when `request` had media taken out
     notes: str = ""  # what the gateway changed in the request (for the journal)
+    error: str = ""  # the message of the error the client got, if any (for /status)
     fit: Plan | None = None  # set when no ready tier had room

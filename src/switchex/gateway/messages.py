@@ -160,7 +160,9 @@ async def _serve(gateway: Gateway, exchange: Exchange, send: asgi.Send) -> None:
                     error.reason,
                     until - time.time(),
                 )
-        await _send_error(exchange, send, all_cooling(gateway, scope))
+        await _send_error(
+            exchange, send, choose.after_failures(exchange) or all_cooling(gateway, scope)
+        )
     finally:
         for name in claimed:  # probes claimed by this request but never answered
             if router.state(name, scope).probing:
@@ -172,6 +174,7 @@ async def _send_error(
 ) -> None:
     exchange.status = error.status
     exchange.summary.error_type = error.error_type
+    exchange.error = error.message
     if isinstance(error, RequestError):
         return await asgi.respond_error(send, error)
     headers = {"content-type": "application/json", **dict(error.headers)}
@@ -231,7 +234,7 @@ def _finish(gateway: Gateway, exchange: Exchange, session: str, agent: str) -> N
     if exchange.status == 200 and gateway.observer:
         gateway.observer.responded(session, served, exchange.tier, summary.tool_use)
     row = _row(gateway, exchange, session, agent, served, latency)
-    gateway.view.request(row)
+    gateway.view.request(row, exchange.error)
     if gateway.journal:
         gateway.journal.record("requests", row)
 

@@ -31,11 +31,12 @@ class Observatory:
         self.metrics = Metrics(lambda: cooldowns(router.states))
         self.events = EventBus()
         self.last: dict[str, Any] | None = None  # the tier and model that served last
+        self.refused: dict[str, Any] | None = None  # the latest error answer, and why
         self.recent: deque[dict[str, Any]] = deque(maxlen=RECENT)
         self.secret = secrets.token_bytes(32)  # signs the dashboard's CSRF tokens
 
-    def request(self, row: dict[str, Any]) -> None:
-        """One finished request (the journal's row)."""
+    def request(self, row: dict[str, Any], error: str = "") -> None:
+        """One finished request (the journal's row; `error`: the message the client got)."""
         ttfb = row["ttfb_ms"] / 1000 if row["ttfb_ms"] is not None else None
         self.metrics.request(
             row["tier"], row["status"], row["error_type"], row["latency_ms"] / 1000, ttfb
@@ -49,6 +50,13 @@ class Observatory:
                 "cache_write": row["cache_creation_tokens"],
             }
             self.metrics.usage(row["served_model"], tokens, row["cost"])
+        elif error:
+            self.refused = {
+                "time": row["time"],
+                "status": row["status"],
+                "type": row["error_type"],
+                "message": error[:300],
+            }
         self.recent.append(row)
         self.events.publish("request", row)
 
@@ -122,6 +130,7 @@ def status_json(gateway: Gateway) -> dict[str, Any]:
         "journal": _journal_name(gateway),
         "active": gateway.router.active,
         "last_served": view.last,
+        "last_refused": view.refused,
         "all_cooling": bool(chain) and all(t["state"] == "cooling" for t in chain),
         "soonest": gateway.router.soonest_expiry(),
         "uptime": round(now - gateway.started, 1),
