@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,15 @@ class Hooks:
     def boundary(self, session: str, request: dict[str, Any], agent: str) -> str | None:
         return None
 
-    def responded(self, session: str, model: str, tier: str, tool_use: bool) -> None:
+    def responded(
+        self,
+        session: str,
+        model: str,
+        tier: str,
+        tool_use: bool,
+        agent: str = "",
+        tool_ids: Sequence[str] = (),
+    ) -> None:
         pass
 
     def hook(self, event: str, payload: dict[str, Any]) -> None:

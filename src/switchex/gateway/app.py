@@ -25,7 +25,7 @@ from switchex.gateway.router import Router, SwitchEvent
 from switchex.journal.open import open_journal
 from switchex.keys import GUARDED, KeyRing
 from switchex.providers.base import Provider
-from switchex.secret import HOOK_SECRET_HEADER
+from switchex.secret import HOOK_SECRET_HEADER, valid_settings_token
 from switchex.state.base import StateStore
 from switchex.state.open import open_store, scoped_tiers
 
@@ -205,9 +205,12 @@ class App:
     async def _hook(
         self, event: str, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send
     ) -> None:
-        """Claude Code hook events; only with the install's hook secret, else nothing changes."""
+        """Claude Code hook events; only with the install's hook secret (or a settings token
+        derived from it), else nothing changes. The answer waits for the observer: for
+        `PostToolBatch` that is its snapshot, so Claude Code's next request cannot race it."""
         given = guard.bearer_or_header(asgi.request_headers(scope), HOOK_SECRET_HEADER)
-        if not guard.same_secret(given, self.hook_secret):
+        secret = self.hook_secret
+        if not (guard.same_secret(given, secret) or valid_settings_token(secret, given)):
             message = "hook secret missing or wrong (see README, Security)"
             await self.refuse(scope, RequestError(message, 401), send)
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -26,7 +26,17 @@ class RequestObserver(Protocol):
         """Note a request boundary; returns the session's repository path if known."""
         ...
 
-    def responded(self, session: str, model: str, tier: str, tool_use: bool) -> None: ...
+    def responded(
+        self,
+        session: str,
+        model: str,
+        tier: str,
+        tool_use: bool,
+        agent: str = "",
+        tool_ids: Sequence[str] = (),
+    ) -> None:
+        """An answer ended: who served it, and the ids of the tool calls it asked for."""
+        ...
 
 
 def tier_spec(tier: TierConfig) -> TierSpec:

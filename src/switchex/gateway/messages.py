@@ -212,7 +212,9 @@ def _finish(gateway: Gateway, exchange: Exchange, session: str, agent: str) -> N
     if exchange.status == 200:
         gateway.served[exchange.tier] = served
     if exchange.status == 200 and gateway.observer:
-        gateway.observer.responded(session, served, exchange.tier, summary.tool_use)
+        gateway.observer.responded(
+            session, served, exchange.tier, summary.tool_use, agent, tuple(summary.tool_ids)
+        )
     if gateway.journal:
         gateway.journal.record("requests", _row(exchange, session, agent, served, latency))
 

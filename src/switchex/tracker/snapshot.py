@@ -4,8 +4,14 @@
     GIT_INDEX_FILE=tmp git ls-files -o -m --exclude-standard   one walk: what `add -A` would add
     GIT_INDEX_FILE=tmp git update-index --add --remove --stdin  those paths, minus oversized ones
     GIT_INDEX_FILE=tmp git write-tree    same tree as the previous snapshot → unchanged
+    (the temporary index is kept as <common-dir>/switchex/indexes/<chain>, with its tree id)
     git commit-tree TREE -p PREV         fixed identity, trailers, no hooks, no signing
     git update-ref REF NEW OLD           compare-and-swap; retried once on a race
+
+An incremental snapshot (`paths`: the files a batch of Write/Edit tool calls named) starts
+from the kept index instead when it matches the chain's current tree, and re-indexes only
+those paths (`ls-files -o -m -- PATHS`, so .gitignore still rules): no walk of the work tree.
+Without a matching kept index it falls back to the full walk above.
 
 Objects are written before the ref moves, so a kill at any point leaves `git fsck` clean;
 the temporary index lives in the git dir and is removed (or swept by the next snapshot).
@@ -17,6 +23,7 @@ and the work tree are never written.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import re
@@ -24,6 +31,7 @@ import shutil
 import stat
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -90,11 +98,14 @@ def take_snapshot(
     message: str | None = None,
     baseline: bool = False,
     lock_timeout: float = 10.0,
+    paths: Collection[str] | None = None,
 ) -> SnapshotResult:
     """Snapshot the work tree onto its chain; never raises for repository problems.
 
     `baseline`: when the chain does not exist yet, record this snapshot as kind `baseline`
     (the user's state before switchex saw the repo). `max_file_bytes <= 0` lifts the cap.
+    `paths` (absolute, or relative to the work tree): only these changed since the chain's
+    last snapshot, re-index just them; None scans the whole work tree.
     """
     start = time.monotonic()
     found = probe(worktree)
@@ -105,7 +116,8 @@ def take_snapshot(
             reason = busy_reason(found)
             if reason:
                 return _skipped(found.worktree, found.ref, attribution, reason, start)
-            return _snapshot(found, attribution, max_file_bytes, message, baseline, start)
+            scope = _Scope(max_file_bytes, None if paths is None else tuple(paths))
+            return _snapshot(found, attribution, scope, message, baseline, start)
     except (TrackerError, OSError, ValueError) as exc:
         log.debug("snapshot of %s skipped: %s", found.worktree, exc)
         return _skipped(found.worktree, found.ref, attribution, str(exc), start)
@@ -117,22 +129,33 @@ def _skipped(
     return SnapshotResult.skip(worktree, ref, attribution, reason, time.monotonic() - start)
 
 
+@dataclass(frozen=True)
+class _Scope:
+    max_file_bytes: int
+    paths: tuple[str, ...] | None  # None: the whole work tree
+
+
 def _snapshot(
     repo: Repo,
     attribution: Attribution,
-    max_file_bytes: int,
+    scope: _Scope,
     message: str | None,
     baseline: bool,
     start: float,
 ) -> SnapshotResult:
     tmp = _tmp_dir(repo)
     index = tmp / f"index-{os.getpid()}-{threading.get_ident()}"
+    heads = _read_heads(repo)
+    kept = _kept_index(repo)
     try:
-        staged = _stage(repo, index, max_file_bytes)
+        if scope.paths is not None and _kept_tree(kept) == (heads.chain_tree or "-"):
+            staged = _stage_paths(repo, index, kept, scope)
+        else:
+            staged = _stage(repo, index, scope.max_file_bytes)
+        _keep_index(index, kept, staged.tree)
     finally:
         for leftover in (index, index.with_name(index.name + ".lock")):
             leftover.unlink(missing_ok=True)
-    heads = _read_heads(repo)
     if baseline and heads.chain is None:
         attribution = Attribution.baseline(attribution.session)
     result = SnapshotResult(
@@ -153,6 +176,31 @@ def _snapshot(
     if staged.tree != heads.previous_tree(staged.tree):
         result = _commit(repo, heads, staged.tree, result, message)
     return replace(result, seconds=time.monotonic() - start)
+
+
+def _kept_index(repo: Repo) -> Path:
+    """Where the index of the chain's last snapshot is kept (outside the swept tmp dir)."""
+    name = hashlib.sha256(repo.ref.encode()).hexdigest()[:24]
+    return repo.common_dir / "switchex" / "indexes" / name
+
+
+def _kept_tree(kept: Path) -> str | None:
+    """The tree id the kept index was written for, if both files are there."""
+    try:
+        tree = kept.with_suffix(".tree").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return tree if tree and kept.exists() else None
+
+
+def _keep_index(index: Path, kept: Path, tree: str) -> None:
+    """Keep `index` (which writes `tree`) for the next incremental snapshot. The tree id is
+    written last: a kill in between leaves no marker, and the next snapshot scans."""
+    marker = kept.with_suffix(".tree")
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    marker.unlink(missing_ok=True)
+    os.replace(index, kept)
+    marker.write_text(tree + "\n", encoding="ascii")
 
 
 def _tmp_dir(repo: Repo) -> Path:
@@ -195,6 +243,47 @@ def _stage(repo: Repo, index: Path, max_file_bytes: int) -> _Staged:
         notes.append(f"left out {_count(unreadable)} git could not read: {_names(unreadable)}")
         log.info("snapshot of %s left out unreadable paths: %s", repo.worktree, unreadable)
     return _Staged(tree, tuple(too_large + unreadable), tuple(notes))
+
+
+def _stage_paths(repo: Repo, index: Path, kept: Path, scope: _Scope) -> _Staged:
+    """Re-index only `scope.paths` in a copy of the kept index (the chain's last tree)."""
+    shutil.copy2(kept, index)
+    env = _index_env(index)
+    named = _relative(repo, scope.paths or ())
+    changed = _changed_among(repo, env, named) if named else []
+    changed = [p for p in changed if p not in NEVER_SNAPSHOT]
+    limit = scope.max_file_bytes
+    too_large = _too_large(repo, changed, limit) if limit > 0 else []
+    unreadable = _update_index(repo, env, [p for p in changed if p not in set(too_large)])
+    tree = git(repo.worktree, "write-tree", env=env).decode().strip()
+    notes = []
+    if too_large:
+        notes.append(f"left out {_count(too_large)} larger than {limit} bytes: {_names(too_large)}")
+    if unreadable:
+        notes.append(f"left out {_count(unreadable)} git could not read: {_names(unreadable)}")
+    return _Staged(tree, tuple(too_large + unreadable), tuple(notes))
+
+
+def _relative(repo: Repo, paths: Collection[str]) -> list[str]:
+    """`paths` relative to the work tree (slashes); paths outside it are dropped."""
+    root = os.path.realpath(repo.worktree)
+    found = set()
+    for path in paths:
+        full = os.path.realpath(os.path.join(root, path))
+        relative = os.path.relpath(full, root)
+        if relative != "." and not relative.startswith(".." + os.sep) and relative != "..":
+            found.add(relative.replace(os.sep, "/"))
+    return sorted(found)
+
+
+def _changed_among(repo: Repo, env: dict[str, str], paths: list[str]) -> list[str]:
+    """Which of `paths` differ from the index: untracked (not ignored), modified, deleted."""
+    args = ["--literal-pathspecs", "ls-files", "-z", "-o", "-m", "--exclude-standard", "--"]
+    proc = run(repo.worktree, [*args, *paths], env=env)
+    if proc.returncode != 0:
+        raise TrackerError(f"git ls-files failed: {first_line(proc.stderr)}")
+    raw = {p.rstrip(b"/") for p in proc.stdout.split(b"\0") if p.strip(b"/")}
+    return [os.fsdecode(p) for p in sorted(raw)]
 
 
 def _index_env(index: Path) -> dict[str, str]:

@@ -1,0 +1,105 @@
+"""Which model emitted each `tool_use` id, and what a batch of tool calls asks the tracker to do.
+
+The gateway sees every answer before Claude Code runs its tools: it records the ids of the
+answer's `tool_use` blocks with the tier and model that served it (`ToolBook.emitted`).
+Claude Code's `PostToolBatch` hook later names those ids; `plan_batch` turns the batch into
+snapshot parts, one per model, so each model gets exactly the changes of its own calls.
+Pure and thread-safe; the oldest ids are forgotten beyond `max_ids`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from switchex.tracker.records import Attribution
+
+# The tools whose only effect on disk is the file named in their input.
+WRITERS: Mapping[str, str] = {
+    "Write": "file_path",
+    "Edit": "file_path",
+    "MultiEdit": "file_path",
+    "NotebookEdit": "notebook_path",
+}
+# Tools that never change the work tree themselves: a batch of only these needs no snapshot.
+# Task/Agent run a subagent whose own tools come in the subagent's own batches.
+READERS = frozenset(
+    {"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite", "Task", "Agent"}
+    | {"TaskOutput", "BashOutput", "ToolSearch", "AskUserQuestion", "ExitPlanMode"}
+)
+TASK_NOTIFICATION = "<task-notification>"
+_TOOL_USE_ID = re.compile(r"<tool-use-id>\s*([A-Za-z0-9_:.-]+)\s*</tool-use-id>")
+
+
+@dataclass(frozen=True)
+class BatchPart:
+    """One snapshot of a batch: whose changes, and which paths (None: scan the work tree)."""
+
+    attribution: Attribution
+    paths: frozenset[str] | None
+
+
+class ToolBook:
+    """tool_use id → the attribution of the answer that emitted it (per session)."""
+
+    def __init__(self, max_ids: int = 65536) -> None:
+        self._owners: OrderedDict[tuple[str, str], Attribution] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max = max_ids
+
+    def emitted(self, session: str, model: str, tier: str, ids: Sequence[str]) -> None:
+        """An answer served by `model` on `tier` asked for the tool calls `ids`."""
+        owner = Attribution(model, tier, session, "ai")
+        with self._lock:
+            for tool_id in ids:
+                self._owners[(session, tool_id)] = owner
+                self._owners.move_to_end((session, tool_id))
+            while len(self._owners) > self._max:
+                self._owners.popitem(last=False)
+
+    def owner(self, session: str, tool_id: str) -> Attribution | None:
+        with self._lock:
+            return self._owners.get((session, tool_id))
+
+
+def plan_batch(
+    calls: Sequence[Mapping[str, Any]], owner: Callable[[str], Attribution]
+) -> list[BatchPart]:
+    """The snapshots a `PostToolBatch` needs, in order: first one per model whose calls were
+    all file writers (only their paths), then one scan per model with any other tool.
+
+    `owner(tool_use_id)` names who emitted a call. Calls of read-only tools are left out; a
+    batch of only those needs no snapshot at all.
+    """
+    groups: dict[Attribution, set[str] | None] = {}
+    for call in calls:
+        name = str(call.get("tool_name") or "")
+        if name in READERS:
+            continue
+        who = owner(str(call.get("tool_use_id") or ""))
+        path = _written_path(name, call.get("tool_input"))
+        paths = groups.setdefault(who, set())
+        if path is None or paths is None:
+            groups[who] = None
+        else:
+            paths.add(path)
+    parts = [BatchPart(who, None if p is None else frozenset(p)) for who, p in groups.items()]
+    return [p for p in parts if p.paths is not None] + [p for p in parts if p.paths is None]
+
+
+def _written_path(name: str, tool_input: object) -> str | None:
+    key = WRITERS.get(name)
+    value = tool_input.get(key) if key and isinstance(tool_input, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
+def notified_tool_ids(prompt: str) -> list[str] | None:
+    """The `<tool-use-id>`s of a `<task-notification>` prompt (Claude Code announcing that a
+    background Bash or subagent finished); None when the prompt is not one (a real prompt)."""
+    if not prompt.lstrip().startswith(TASK_NOTIFICATION):
+        return None
+    return _TOOL_USE_ID.findall(prompt)
