@@ -87,9 +87,7 @@ class TrackingObserver:
             return
         session = str(payload.get("session_id") or "")
         cwd = _text(payload.get("cwd"))
-        if event == "SessionStart" and cwd:
-            tracker.register(session, cwd)
-        elif event == "UserPromptSubmit":
+        if event in ("SessionStart", "UserPromptSubmit"):
             self._prompt(tracker, session, cwd, payload.get("prompt"))
         elif event == "PostToolBatch":
             calls = payload.get("tool_calls")
@@ -102,9 +100,10 @@ class TrackingObserver:
             tracker.boundary(session, Path(cwd) if cwd else None)
 
     def _prompt(self, tracker: Tracker, session: str, cwd: str | None, prompt: object) -> None:
-        """A real user prompt is a human boundary; a `<task-notification>` (a background Bash
-        or subagent finished) hands what changed to the model that launched the task."""
-        if cwd and session not in self._hints and tracker.register(session, cwd) is not None:
+        """A session start or a real user prompt is a human boundary; a `<task-notification>`
+        (a background Bash or subagent finished) hands what changed to the model that launched
+        the task."""
+        if cwd and session not in self._hints and tracker.moved(session, cwd) is not None:
             self._hints[session] = Path(cwd)
         notified = notified_tool_ids(prompt) if isinstance(prompt, str) else None
         if notified is None:

@@ -90,6 +90,15 @@ class AttributionBook:
             state = self._sessions.get(session)
             return state is not None and state.exact
 
+    def sessions_in(self, worktree: Path) -> list[str]:
+        """The sessions whose repository is `worktree` (registered or last named)."""
+        with self._lock:
+            return [
+                name
+                for name, state in self._sessions.items()
+                if (state.worktree or state.last_repo) == worktree
+            ]
+
     def forget(self, session: str) -> None:
         with self._lock:
             self._sessions.pop(session, None)

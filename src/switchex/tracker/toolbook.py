@@ -44,26 +44,60 @@ class BatchPart:
 
 
 class ToolBook:
-    """tool_use id → the attribution of the answer that emitted it (per session)."""
+    """tool_use id → the attribution of the answer that emitted it (per session), and which
+    emitted calls are still in flight (emitted, not yet in a batch).
+
+    A call is in flight from its answer until its `PostToolBatch` (`batched`) or the next
+    request of the same agent (`settled`: Claude Code sends it only after the batch ended,
+    even when the user interrupted the tools and no batch came).
+    """
 
     def __init__(self, max_ids: int = 65536) -> None:
         self._owners: OrderedDict[tuple[str, str], Attribution] = OrderedDict()
-        self._lock = threading.Lock()
+        self._open: dict[tuple[str, str], set[str]] = {}  # (session, agent) → ids in flight
+        self._cond = threading.Condition()
         self._max = max_ids
 
-    def emitted(self, session: str, model: str, tier: str, ids: Sequence[str]) -> None:
+    def emitted(
+        self, session: str, model: str, tier: str, ids: Sequence[str], agent: str = ""
+    ) -> None:
         """An answer served by `model` on `tier` asked for the tool calls `ids`."""
         owner = Attribution(model, tier, session, "ai")
-        with self._lock:
+        with self._cond:
             for tool_id in ids:
                 self._owners[(session, tool_id)] = owner
                 self._owners.move_to_end((session, tool_id))
             while len(self._owners) > self._max:
                 self._owners.popitem(last=False)
+            if ids:
+                self._open.setdefault((session, agent), set()).update(ids)
 
     def owner(self, session: str, tool_id: str) -> Attribution | None:
-        with self._lock:
+        with self._cond:
             return self._owners.get((session, tool_id))
+
+    def batched(self, session: str, ids: Sequence[str]) -> None:
+        """These calls' batch is being snapshot: they are no longer in flight."""
+        with self._cond:
+            for key in [k for k in self._open if k[0] == session]:
+                self._open[key].difference_update(ids)
+                if not self._open[key]:
+                    del self._open[key]
+            self._cond.notify_all()
+
+    def settled(self, session: str, agent: str = "") -> None:
+        """The agent sent its next request: none of its calls is in flight any more."""
+        with self._cond:
+            if self._open.pop((session, agent), None) is not None:
+                self._cond.notify_all()
+
+    def wait_settled(self, sessions: Sequence[str], timeout: float) -> bool:
+        """Wait (at most `timeout` s) until no call of `sessions` is in flight."""
+        wanted = set(sessions)
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: not any(key[0] in wanted for key in self._open), timeout
+            )
 
 
 def plan_batch(

@@ -36,6 +36,9 @@ SnapshotFn = Callable[..., SnapshotResult]
 
 
 IDLE_SECONDS = 30.0  # how long a repo's worker thread waits for more work
+# How long a human boundary waits for other sessions' tool calls in the same work tree to
+# reach their own batch (so their output is theirs, not the human's).
+SETTLE_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class Tracker:
     def boundary(self, session: str, repo: Path | None, agent: str | None = None) -> None:
         """A request arrived: snapshot what the session's last tool_use response did (not in
         tool-exact mode, where the session's batches do that)."""
+        self.tools.settled(session, agent or "")
         if self.book.is_exact(session):
             return
         target = self.allowed(self.book.repo_for(session, repo) or self._default)
@@ -109,7 +113,7 @@ class Tracker:
         and each of its `tool_ids` is remembered as emitted by it."""
         self.book.responded(session, model, tier, tool_use, agent)
         if tool_ids:
-            self.tools.emitted(session, model, tier, tool_ids)
+            self.tools.emitted(session, model, tier, tool_ids, agent or "")
 
     def tool_batch(
         self, session: str, cwd: str | None, agent: str | None, calls: Sequence[Mapping[str, Any]]
@@ -118,6 +122,7 @@ class Tracker:
         written paths for a batch of Write/Edit). The event is set when they are done; None
         when nothing is to be snapshot."""
         self.book.mark_exact(session)
+        self.tools.batched(session, [str(c.get("tool_use_id") or "") for c in calls])
         target = self.allowed(self.book.repo_for(session, Path(cwd) if cwd else None))
         target = target or self.allowed(self._default)
         parts = plan_batch(calls, lambda tool_id: self._owner(session, agent, tool_id))
@@ -163,16 +168,23 @@ class Tracker:
         target = self.allowed(self.book.repo_for(session, None) or self._default)
         if target is None:
             return None
+        others = [s for s in self.book.sessions_in(target) if s != session]
+        if others and not self.tools.wait_settled(others, SETTLE_SECONDS):
+            log.info(
+                "%s: another session's tools still run; their output may count as human", target
+            )
         done = threading.Event()
         self._enqueue(_Job(target, Attribution.human(session), True, None, [done]))
         return done
 
-    def moved(self, session: str, cwd: str) -> None:
-        """CwdChanged: the session now works in the enabled work tree holding `cwd`, if any
-        (no snapshot: the batches before the move covered its tools)."""
-        worktree = self._enabled.match(cwd) if self._enabled is not None else Path(cwd)
+    def moved(self, session: str, cwd: str) -> Path | None:
+        """Hook `cwd` (SessionStart, a prompt, CwdChanged): the session works in the enabled
+        work tree holding `cwd`, if any; no snapshot (the caller decides)."""
+        enabled = self._enabled
+        worktree = enabled.match(cwd) if enabled is not None else resolve_worktree(cwd)
         if worktree is not None:
             self.book.bind(session, worktree)
+        return worktree
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every queued snapshot is done; False on timeout."""
