@@ -249,3 +249,35 @@ def test_two_sessions_in_one_repository(repo: Path, gateway_factory: Any, fake: 
     assert wrote(repo, "one.txt") == MAIN
     assert wrote(repo, "two.txt") == other
     assert "human" not in kinds(repo)
+
+
+def test_fast_answers_in_a_30k_file_repository_are_attributed_exactly(
+    repo: Path, gateway_factory: Any, claude: FakeAnthropic, claude2: FakeAnthropic
+) -> None:
+    """Zero-latency answers, each scan of 30,000 files slower than the next answer: with
+    the PostToolBatch hook waiting for its snapshot, every file is its own model's."""
+    for group in range(30):
+        folder = repo / "src" / f"g{group:02d}"
+        folder.mkdir(parents=True)
+        for number in range(1000):
+            (folder / f"f{number:04d}.txt").write_text(f"{group} {number}\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "30k files")
+    claude.push(
+        *(tool("Bash", command=f"echo {n} > c{n}.txt", description="c") for n in range(3)),
+        rate_limited(2_000_000_000),
+    )
+    claude2.push(
+        *(tool("Bash", command=f"echo {n} > b{n}.txt", description="b") for n in range(3)),
+        tool("Write", file_path=str(repo / "b3.txt"), content="3\n"),
+        Reply(text="done"),
+    )
+    gateway = gateway_factory(claude_then_backup(claude.base_url, claude2.base_url))
+    init(repo, gateway)
+
+    finish(start(repo, gateway.url, "seven small steps"))
+
+    expected = {f"c{n}.txt": MAIN for n in range(3)}
+    expected |= {f"b{n}.txt": "backup-model-1" for n in range(4)}
+    assert {name: wrote(repo, name) for name in expected} == expected
+    assert "human" not in kinds(repo)
