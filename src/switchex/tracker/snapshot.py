@@ -10,7 +10,7 @@
 
 An incremental snapshot (`paths`: the files a batch of Write/Edit tool calls named) starts
 from the kept index instead when it matches the chain's current tree, and re-indexes only
-those paths (`ls-files -o -m -- PATHS`, so .gitignore still rules): no walk of the work tree.
+those paths (`check-ignore` first, so .gitignore still rules): no walk of the work tree.
 Without a matching kept index it falls back to the full walk above.
 
 Objects are written before the ref moves, so a kill at any point leaves `git fsck` clean;
@@ -277,13 +277,15 @@ def _relative(repo: Repo, paths: Collection[str]) -> list[str]:
 
 
 def _changed_among(repo: Repo, env: dict[str, str], paths: list[str]) -> list[str]:
-    """Which of `paths` differ from the index: untracked (not ignored), modified, deleted."""
-    args = ["--literal-pathspecs", "ls-files", "-z", "-o", "-m", "--exclude-standard", "--"]
-    proc = run(repo.worktree, [*args, *paths], env=env)
-    if proc.returncode != 0:
-        raise TrackerError(f"git ls-files failed: {first_line(proc.stderr)}")
-    raw = {p.rstrip(b"/") for p in proc.stdout.split(b"\0") if p.strip(b"/")}
-    return [os.fsdecode(p) for p in sorted(raw)]
+    """`paths` minus the untracked ones .gitignore excludes (`check-ignore` against the
+    index: a tracked path is never "ignored"). No walk of the work tree: re-adding an
+    unchanged path is harmless, and a path gone from disk is removed by update-index."""
+    stdin = b"".join(os.fsencode(p) + b"\0" for p in paths)
+    proc = run(repo.worktree, ["check-ignore", "-z", "--stdin"], env=env, stdin=stdin)
+    if proc.returncode not in (0, 1):  # 1: none is ignored
+        raise TrackerError(f"git check-ignore failed: {first_line(proc.stderr)}")
+    ignored = {os.fsdecode(p) for p in proc.stdout.split(b"\0") if p}
+    return [p for p in paths if p not in ignored]
 
 
 def _index_env(index: Path) -> dict[str, str]:
