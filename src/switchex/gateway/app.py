@@ -11,6 +11,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import orjson
@@ -30,6 +31,7 @@ from switchex.state.base import StateStore
 from switchex.state.open import open_store, scoped_tiers
 
 HOOK_BODY_LIMIT = 1024 * 1024
+HOOK_THREADS = 16
 REFUSALS_PER_SECOND = 20
 
 
@@ -98,6 +100,9 @@ class App:
         self._policies: dict[int, guard.Policy] = {}
         self._logged: set[str] = set()
         self._window = (0, 0)  # (second, refusals journaled in it)
+        # Hooks may wait seconds for their snapshot: their own threads, not the loop's default
+        # executor (which name resolution and others share).
+        self._hook_threads = ThreadPoolExecutor(HOOK_THREADS, thread_name_prefix="switchex-hook")
 
     async def __call__(self, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send) -> None:
         kind = scope["type"]
@@ -226,8 +231,9 @@ class App:
             return
         handler = getattr(self.gateway.observer, "hook", None)
         if handler is not None and isinstance(payload, dict):
-            await asyncio.to_thread(handler, event, payload)
-        await asgi.respond(send, 200, b'{"ok":true}')
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._hook_threads, handler, event, payload)
+        await asgi.respond(send, 200, b"{}")  # Claude Code reads it as hook output: nothing
 
     async def _lifespan(self, receive: asgi.Receive, send: asgi.Send) -> None:
         while True:
@@ -252,5 +258,6 @@ class App:
             closer()
         for closer in self.closers:
             closer()
+        self._hook_threads.shutdown(wait=False, cancel_futures=True)
         if gateway.journal:
             gateway.journal.close()
