@@ -59,18 +59,50 @@ def test_ignored_outside_and_private_paths_are_never_taken(repo: Path, tmp_path:
     assert not result.changed and result.skipped is None
 
 
-def test_a_chain_moved_by_someone_else_falls_back_to_a_full_scan(repo: Path) -> None:
+def test_it_builds_on_the_chain_whoever_moved_it(repo: Path) -> None:
     write(repo, "x.txt", "1\n")
     first = take_snapshot(repo, AI)
-    assert first.changed
     write(repo, "y.txt", "2\n")
-    second = take_snapshot(repo, AI)
+    assert take_snapshot(repo, AI).changed
     git(repo, "update-ref", REF, str(first.commit))  # e.g. an older chain restored
     write(repo, "z.txt", "3\n")
     third = take_snapshot(repo, OTHER, paths=["z.txt"])
-    # The kept index was for the second snapshot's tree: the scan also finds y.txt again.
-    assert set(third.files) == {"y.txt", "z.txt"}
-    assert second.commit != third.parent
+    assert third.files == ("z.txt",) and third.parent == first.commit
+    assert files_of(repo, REF) == {"README.md", "src/app.py", "x.txt", "z.txt"}
+
+
+def test_the_same_tree_as_a_full_scan_in_new_nested_and_emptied_directories(
+    repo: Path, tmp_path: Path
+) -> None:
+    write(repo, "lib/old/only.py", "x\n")
+    write(repo, "run.sh", "echo\n")
+    assert take_snapshot(repo, AI).changed
+    write(repo, "lib/new/deep/a.py", "a\n")
+    (repo / "lib/old/only.py").unlink()
+    (repo / "run.sh").chmod(0o755)
+    write(repo, "src/app.py", "print(3)\n")
+    named = ["lib/new/deep/a.py", "lib/old/only.py", "run.sh", "src/app.py"]
+    edited = take_snapshot(repo, AI, paths=named)
+    copy = make_clone(repo, tmp_path)
+    scanned = take_snapshot(copy, AI)
+    assert scanned.changed and edited.changed
+    assert git(repo, "rev-parse", f"{edited.commit}^{{tree}}") == git(
+        copy, "rev-parse", f"{scanned.commit}^{{tree}}"
+    )
+    assert tree_files(repo, REF)["run.sh"] == "100755"
+
+
+def make_clone(repo: Path, tmp_path: Path) -> Path:
+    """The same work tree under another chain: a scan of a copy gives the reference tree."""
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(repo, copy, symlinks=True)
+    git(copy, "update-ref", "-d", REF)
+    objects = repo / ".git" / "objects"
+    (copy / ".git" / "objects" / "info").mkdir(parents=True, exist_ok=True)
+    (copy / ".git" / "objects" / "info" / "alternates").write_text(f"{objects}\n")
+    return copy
 
 
 def test_no_full_walk_for_a_batch_of_writers(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,3 +131,19 @@ def test_oversized_named_file_is_left_out_and_said(repo: Path) -> None:
     result = take_snapshot(repo, AI, paths=["big.bin"], max_file_bytes=10)
     assert result.skipped_files == ("big.bin",) and not result.changed
     assert any("larger than 10 bytes" in note for note in result.notes)
+
+
+def test_sha256_repositories(tmp_path: Path) -> None:
+    repo = tmp_path / "sha256"
+    repo.mkdir()
+    git(repo, "init", "-q", "--object-format=sha256", "-b", "main")
+    write(repo, "a/b.txt", "1\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "i")
+    write(repo, "c.txt", "2\n")
+    assert take_snapshot(repo, AI).changed
+    write(repo, "a/b.txt", "3\n")
+    result = take_snapshot(repo, OTHER, paths=["a/b.txt"])
+    assert result.files == ("a/b.txt",)
+    assert git(repo, "show", f"{REF}:a/b.txt") == "3"
+    assert git(repo, "fsck", "--no-progress") == ""

@@ -4,14 +4,12 @@
     GIT_INDEX_FILE=tmp git ls-files -o -m --exclude-standard   one walk: what `add -A` would add
     GIT_INDEX_FILE=tmp git update-index --add --remove --stdin  those paths, minus oversized ones
     GIT_INDEX_FILE=tmp git write-tree    same tree as the previous snapshot → unchanged
-    (the temporary index is kept as <common-dir>/switchex/indexes/<chain>, with its tree id)
     git commit-tree TREE -p PREV         fixed identity, trailers, no hooks, no signing
     git update-ref REF NEW OLD           compare-and-swap; retried once on a race
 
-An incremental snapshot (`paths`: the files a batch of Write/Edit tool calls named) starts
-from the kept index instead when it matches the chain's current tree, and re-indexes only
-those paths (`check-ignore` first, so .gitignore still rules): no walk of the work tree.
-Without a matching kept index it falls back to the full walk above.
+An incremental snapshot (`paths`: the files a batch of Write/Edit tool calls named) edits the
+chain's last tree at just those paths instead (`treeedit.py`: no index, no walk of the work
+tree, .gitignore still honoured); anything but plain file edits falls back to the walk.
 
 Objects are written before the ref moves, so a kill at any point leaves `git fsck` clean;
 the temporary index lives in the git dir and is removed (or swept by the next snapshot).
@@ -23,7 +21,6 @@ and the work tree are never written.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import re
@@ -42,6 +39,7 @@ from switchex.tracker.git import IDENTITY, first_line, git, run
 from switchex.tracker.lock import repo_lock
 from switchex.tracker.records import Attribution, SnapshotCommit, SnapshotResult, commit_message
 from switchex.tracker.repo import Repo, busy_reason, chain_ref, probe, resolve_worktree
+from switchex.tracker.treeedit import edit_tree
 
 __all__ = [
     "Attribution",
@@ -143,19 +141,18 @@ def _snapshot(
     baseline: bool,
     start: float,
 ) -> SnapshotResult:
-    tmp = _tmp_dir(repo)
-    index = tmp / f"index-{os.getpid()}-{threading.get_ident()}"
     heads = _read_heads(repo)
-    kept = _kept_index(repo)
-    try:
-        if scope.paths is not None and _kept_tree(kept) == (heads.chain_tree or "-"):
-            staged = _stage_paths(repo, index, kept, scope)
-        else:
+    staged = None
+    if scope.paths is not None and heads.chain_tree is not None:
+        staged = _stage_paths(repo, heads.chain_tree, scope)
+    if staged is None:
+        tmp = _tmp_dir(repo)
+        index = tmp / f"index-{os.getpid()}-{threading.get_ident()}"
+        try:
             staged = _stage(repo, index, scope.max_file_bytes)
-        _keep_index(index, kept, staged.tree)
-    finally:
-        for leftover in (index, index.with_name(index.name + ".lock")):
-            leftover.unlink(missing_ok=True)
+        finally:
+            for leftover in (index, index.with_name(index.name + ".lock")):
+                leftover.unlink(missing_ok=True)
     if baseline and heads.chain is None:
         attribution = Attribution.baseline(attribution.session)
     result = SnapshotResult(
@@ -176,31 +173,6 @@ def _snapshot(
     if staged.tree != heads.previous_tree(staged.tree):
         result = _commit(repo, heads, staged.tree, result, message)
     return replace(result, seconds=time.monotonic() - start)
-
-
-def _kept_index(repo: Repo) -> Path:
-    """Where the index of the chain's last snapshot is kept (outside the swept tmp dir)."""
-    name = hashlib.sha256(repo.ref.encode()).hexdigest()[:24]
-    return repo.common_dir / "switchex" / "indexes" / name
-
-
-def _kept_tree(kept: Path) -> str | None:
-    """The tree id the kept index was written for, if both files are there."""
-    try:
-        tree = kept.with_suffix(".tree").read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return tree if tree and kept.exists() else None
-
-
-def _keep_index(index: Path, kept: Path, tree: str) -> None:
-    """Keep `index` (which writes `tree`) for the next incremental snapshot. The tree id is
-    written last: a kill in between leaves no marker, and the next snapshot scans."""
-    marker = kept.with_suffix(".tree")
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    marker.unlink(missing_ok=True)
-    os.replace(index, kept)
-    marker.write_text(tree + "\n", encoding="ascii")
 
 
 def _tmp_dir(repo: Repo) -> Path:
@@ -245,23 +217,19 @@ def _stage(repo: Repo, index: Path, max_file_bytes: int) -> _Staged:
     return _Staged(tree, tuple(too_large + unreadable), tuple(notes))
 
 
-def _stage_paths(repo: Repo, index: Path, kept: Path, scope: _Scope) -> _Staged:
-    """Re-index only `scope.paths` in a copy of the kept index (the chain's last tree)."""
-    shutil.copy2(kept, index)
-    env = _index_env(index)
-    named = _relative(repo, scope.paths or ())
-    changed = _changed_among(repo, env, named) if named else []
-    changed = [p for p in changed if p not in NEVER_SNAPSHOT]
-    limit = scope.max_file_bytes
-    too_large = _too_large(repo, changed, limit) if limit > 0 else []
-    unreadable = _update_index(repo, env, [p for p in changed if p not in set(too_large)])
-    tree = git(repo.worktree, "write-tree", env=env).decode().strip()
-    notes = []
-    if too_large:
-        notes.append(f"left out {_count(too_large)} larger than {limit} bytes: {_names(too_large)}")
-    if unreadable:
-        notes.append(f"left out {_count(unreadable)} git could not read: {_names(unreadable)}")
-    return _Staged(tree, tuple(too_large + unreadable), tuple(notes))
+def _stage_paths(repo: Repo, base: str, scope: _Scope) -> _Staged | None:
+    """The chain's tree with only `scope.paths` re-read from disk (no index, no walk); None
+    when they are not plain file edits (the caller scans instead)."""
+    named = [p for p in _relative(repo, scope.paths or ()) if p not in NEVER_SNAPSHOT]
+    if any("\n" in p for p in named):
+        return None
+    edited = edit_tree(repo, base, named, scope.max_file_bytes) if named else None
+    if edited is None:
+        return _Staged(base, (), ()) if not named else None
+    too_large = list(edited.left_out)
+    notes = [f"left out {_count(too_large)} larger than {scope.max_file_bytes} bytes: "]
+    notes[0] += _names(too_large)
+    return _Staged(edited.tree, edited.left_out, tuple(notes) if too_large else ())
 
 
 def _relative(repo: Repo, paths: Collection[str]) -> list[str]:
@@ -274,18 +242,6 @@ def _relative(repo: Repo, paths: Collection[str]) -> list[str]:
         if relative != "." and not relative.startswith(".." + os.sep) and relative != "..":
             found.add(relative.replace(os.sep, "/"))
     return sorted(found)
-
-
-def _changed_among(repo: Repo, env: dict[str, str], paths: list[str]) -> list[str]:
-    """`paths` minus the untracked ones .gitignore excludes (`check-ignore` against the
-    index: a tracked path is never "ignored"). No walk of the work tree: re-adding an
-    unchanged path is harmless, and a path gone from disk is removed by update-index."""
-    stdin = b"".join(os.fsencode(p) + b"\0" for p in paths)
-    proc = run(repo.worktree, ["check-ignore", "-z", "--stdin"], env=env, stdin=stdin)
-    if proc.returncode not in (0, 1):  # 1: none is ignored
-        raise TrackerError(f"git check-ignore failed: {first_line(proc.stderr)}")
-    ignored = {os.fsdecode(p) for p in proc.stdout.split(b"\0") if p}
-    return [p for p in paths if p not in ignored]
 
 
 def _index_env(index: Path) -> dict[str, str]:
