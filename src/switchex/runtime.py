@@ -88,7 +88,7 @@ class TrackingObserver:
         session = str(payload.get("session_id") or "")
         cwd = _text(payload.get("cwd"))
         if event in ("SessionStart", "UserPromptSubmit"):
-            self._prompt(tracker, session, cwd, payload.get("prompt"))
+            self._prompt(tracker, session, cwd, payload)
         elif event == "PostToolBatch":
             calls = payload.get("tool_calls")
             calls = [c for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
@@ -99,13 +99,16 @@ class TrackingObserver:
         elif event in ("Stop", "SubagentStop") and not tracker.book.is_exact(session):
             tracker.boundary(session, Path(cwd) if cwd else None)
 
-    def _prompt(self, tracker: Tracker, session: str, cwd: str | None, prompt: object) -> None:
+    def _prompt(
+        self, tracker: Tracker, session: str, cwd: str | None, payload: dict[str, Any]
+    ) -> None:
         """A session start or a real user prompt is a human boundary; a `<task-notification>`
         (a background Bash or subagent finished) hands what changed to the model that launched
-        the task."""
+        the task, another machine-injected prompt to the session's latest model."""
         if cwd and session not in self._hints and tracker.moved(session, cwd) is not None:
             self._hints[session] = Path(cwd)
-        notified = notified_tool_ids(prompt) if isinstance(prompt, str) else None
+        prompt, source = payload.get("prompt"), payload.get("source")
+        notified = notified_tool_ids(prompt, source) if isinstance(prompt, str) else None
         if notified is None:
             _wait(tracker.human_boundary(session))
         else:

@@ -81,3 +81,7 @@ def test_task_notifications_are_told_from_real_prompts() -> None:
     assert notified_tool_ids(prompt) == ["toolu_0eb788a39c99489e0975"]
     assert notified_tool_ids("please explain <task-notification> tags") is None
     assert notified_tool_ids("fix the bug") is None
+    assert notified_tool_ids("fix the bug", "user") is None
+    assert notified_tool_ids("fix the bug", "sdk") is None
+    assert notified_tool_ids("check the build again", "loop_wakeup") == []
+    assert notified_tool_ids("a peer says hi", "system") == []

@@ -32,6 +32,7 @@ READERS = frozenset(
     | {"TaskOutput", "BashOutput", "ToolSearch", "AskUserQuestion", "ExitPlanMode"}
 )
 TASK_NOTIFICATION = "<task-notification>"
+MACHINE_SOURCES = frozenset({"system", "loop_wakeup", "schedule_wakeup", "poll_event"})
 _TOOL_USE_ID = re.compile(r"<tool-use-id>\s*([A-Za-z0-9_:.-]+)\s*</tool-use-id>")
 
 
@@ -131,9 +132,16 @@ def _written_path(name: str, tool_input: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def notified_tool_ids(prompt: str) -> list[str] | None:
-    """The `<tool-use-id>`s of a `<task-notification>` prompt (Claude Code announcing that a
-    background Bash or subagent finished); None when the prompt is not one (a real prompt)."""
-    if not prompt.lstrip().startswith(TASK_NOTIFICATION):
-        return None
-    return _TOOL_USE_ID.findall(prompt)
+def notified_tool_ids(prompt: str, source: object = None) -> list[str] | None:
+    """The launching `tool_use` ids of a machine-injected `UserPromptSubmit`; None for a
+    real prompt (typed by the user, or given to `claude -p`).
+
+    Claude Code 2.1.332 announces a finished background Bash or subagent with a prompt that
+    starts `<task-notification>` and names the launching call's `<tool-use-id>`. Newer
+    payloads also say `source`: `system`, `loop_wakeup`, `schedule_wakeup` and `poll_event`
+    are injected by Claude Code (no ids: the session's latest model), `user` and `sdk` are a
+    person's.
+    """
+    if prompt.lstrip().startswith(TASK_NOTIFICATION):
+        return _TOOL_USE_ID.findall(prompt)
+    return [] if source in MACHINE_SOURCES else None

@@ -136,7 +136,8 @@ class Tracker:
 
     def task_finished(self, session: str, tool_ids: Sequence[str]) -> threading.Event | None:
         """A background Bash or subagent finished (`<task-notification>`): what changed since
-        belongs to the model that launched it, never to the human."""
+        belongs to the model that launched it (no known id: the session's latest model), never
+        to the human."""
         owners = [o for o in (self.tools.owner(session, i) for i in tool_ids) if o is not None]
         who = owners[0] if owners else self.book.current(session)
         target = self.allowed(self.book.repo_for(session, None) or self._default)
