@@ -114,8 +114,9 @@ def test_hooks_attribute_batches_by_tool_id_and_notifications_to_the_launcher() 
     note = "<task-notification>\n<tool-use-id>bg</tool-use-id>\n</task-notification>"
     observer.hook("UserPromptSubmit", {**base, "prompt": note})
     assert taken[-1] == ("model-a", "ai", None)
+    observer.responded("s", "model-c", "tier-c", True, "", ("x",))
     observer.hook("UserPromptSubmit", {**base, "prompt": "again", "source": "loop_wakeup"})
-    assert taken[-1] == ("model-b", "ai", None)  # injected, not typed: the latest model's
+    assert taken[-1] == ("model-c", "ai", None)  # injected, not typed: the main agent's latest
     observer.hook("Stop", base)  # tool-exact mode: Stop takes nothing
     observer.boundary("s", request("/srv/p"), "")  # nor does the next request
     observer.hook("UserPromptSubmit", {**base, "prompt": "thanks, now the docs"})
@@ -124,7 +125,7 @@ def test_hooks_attribute_batches_by_tool_id_and_notifications_to_the_launcher() 
         "model-a",
         "model-b",
         "model-a",
-        "model-b",
+        "model-c",
         "human",
     ]
     observer.close()
