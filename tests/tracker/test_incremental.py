@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from switchex.tracker import snapshot as snapshot_module
-from switchex.tracker.repo import Repo
+from switchex.tracker import git as git_module
 from switchex.tracker.snapshot import take_snapshot
 
 from .helpers import AI, HUMAN, OTHER, git, state, tree_files, write
@@ -108,20 +108,21 @@ def make_clone(repo: Path, tmp_path: Path) -> Path:
 def test_no_full_walk_for_a_batch_of_writers(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(repo, "x.txt", "1\n")
     assert take_snapshot(repo, AI).changed
-    walks: list[Path] = []
-    original = snapshot_module._changed_paths
+    commands: list[str] = []
+    original = git_module.subprocess.run
 
-    def spy(found: Repo, env: dict[str, str]) -> tuple[list[str], list[str]]:
-        walks.append(found.worktree)
-        return original(found, env)
+    def spy(args: list[str], **kwargs: Any) -> Any:
+        commands.append(next(a for a in args[1:] if not a.startswith("-") and "=" not in a))
+        return original(args, **kwargs)
 
-    monkeypatch.setattr(snapshot_module, "_changed_paths", spy)
+    monkeypatch.setattr(git_module.subprocess, "run", spy)
     write(repo, "x.txt", "2\n")
     assert take_snapshot(repo, AI, paths=["x.txt"]).files == ("x.txt",)
-    assert walks == []
+    assert not {"ls-files", "diff-files", "update-index", "write-tree"} & set(commands)
+    commands.clear()
     write(repo, "y.txt", "2\n")
     assert take_snapshot(repo, AI).files == ("y.txt",)
-    assert len(walks) == 1
+    assert {"ls-files", "diff-files"} <= set(commands)
 
 
 def test_oversized_named_file_is_left_out_and_said(repo: Path) -> None:

@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import stat
+import subprocess
 import threading
 import time
 from collections.abc import Collection
@@ -143,8 +144,10 @@ def _snapshot(
 ) -> SnapshotResult:
     heads = _read_heads(repo)
     staged = None
-    if scope.paths is not None and heads.chain_tree is not None:
+    if heads.chain_tree is not None and scope.paths is not None:
         staged = _stage_paths(repo, heads.chain_tree, scope)
+    elif heads.chain_tree is not None:
+        staged = _stage_scan(repo, heads.chain_tree, scope.max_file_bytes)
     if staged is None:
         tmp = _tmp_dir(repo)
         index = tmp / f"index-{os.getpid()}-{threading.get_ident()}"
@@ -221,13 +224,61 @@ def _stage_paths(repo: Repo, base: str, scope: _Scope) -> _Staged | None:
     """The chain's tree with only `scope.paths` re-read from disk (no index, no walk); None
     when they are not plain file edits (the caller scans instead)."""
     named = [p for p in _relative(repo, scope.paths or ()) if p not in NEVER_SNAPSHOT]
-    if any("\n" in p for p in named):
+    return _edit(repo, base, named, scope.max_file_bytes)
+
+
+def _stage_scan(repo: Repo, base: str, max_file_bytes: int) -> _Staged | None:
+    """The chain's tree edited at every path where the work tree may differ from it: what
+    differs from the user's index (one walk, the index only read) and where the index
+    differs from the chain's tree. No index is written; None: let `_stage` do it."""
+    names = ["diff-files", "--name-only", "-z"]  # modified, deleted (stats in threads)
+    index = ["diff-index", "--cached", "--name-only", "-z", "--no-renames", base]
+    results = _parallel(repo, [names, index, ["ls-files", "-z", "-o", "--exclude-standard"]])
+    if any(r is None or r.returncode != 0 for r in results):
         return None
-    edited = edit_tree(repo, base, named, scope.max_file_bytes) if named else None
+    if _UNOPENED.search(results[2].stderr.decode("utf-8", "surrogateescape")):  # type: ignore[union-attr]
+        return None  # `_stage` names the directories git could not open
+    found: set[str] = set()
+    for proc in results:
+        stdout = proc.stdout if proc is not None else b""
+        found |= {os.fsdecode(p.rstrip(b"/")) for p in stdout.split(b"\0") if p.strip(b"/")}
+    return _edit(repo, base, sorted(found - NEVER_SNAPSHOT), max_file_bytes)
+
+
+def _parallel(
+    repo: Repo, commands: list[list[str]]
+) -> list[subprocess.CompletedProcess[bytes] | None]:
+    """Run read-only git commands at the same time (a walk and the index's stat pass use
+    different cores); None for one that failed to run."""
+    results: list[subprocess.CompletedProcess[bytes] | None] = [None] * len(commands)
+
+    def one(i: int) -> None:
+        with contextlib.suppress(TrackerError):
+            results[i] = run(repo.worktree, commands[i])
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(1, len(commands))]
+    for thread in threads:
+        thread.start()
+    one(0)
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def _edit(repo: Repo, base: str, paths: list[str], max_file_bytes: int) -> _Staged | None:
+    if not paths:
+        return _Staged(base, (), ())
+    if any("\n" in p for p in paths):
+        return None
+    try:
+        edited = edit_tree(repo, base, paths, max_file_bytes)
+    except TrackerError as error:  # e.g. a file git cannot read: `_stage` names it
+        log.debug("tree edit of %s fell back to a scan: %s", repo.worktree, error)
+        return None
     if edited is None:
-        return _Staged(base, (), ()) if not named else None
+        return None
     too_large = list(edited.left_out)
-    notes = [f"left out {_count(too_large)} larger than {scope.max_file_bytes} bytes: "]
+    notes = [f"left out {_count(too_large)} larger than {max_file_bytes} bytes: "]
     notes[0] += _names(too_large)
     return _Staged(edited.tree, edited.left_out, tuple(notes) if too_large else ())
 
