@@ -129,3 +129,17 @@ def test_hooks_attribute_batches_by_tool_id_and_notifications_to_the_launcher() 
         "human",
     ]
     observer.close()
+
+
+def test_a_stopped_agent_has_no_calls_in_flight() -> None:
+    observer, _ = hooked()
+    tracker = observer.tracker
+    assert tracker is not None
+    observer.responded("s", "model-a", "tier-a", True, "", ("t1",))
+    observer.responded("s", "model-b", "tier-b", True, "sub", ("t2",))
+    assert not tracker.tools.wait_settled(["s"], 0.01)
+    observer.hook("SubagentStop", {"session_id": "s", "agent_id": "sub"})
+    assert not tracker.tools.wait_settled(["s"], 0.01)
+    observer.hook("StopFailure", {"session_id": "s", "error": "rate_limit"})
+    assert tracker.tools.wait_settled(["s"], 0.01)
+    observer.close()

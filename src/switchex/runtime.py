@@ -96,8 +96,11 @@ class TrackingObserver:
             _wait(tracker.tool_batch(session, cwd, agent, calls))
         elif event == "CwdChanged" and (moved := _text(payload.get("new_cwd"))):
             tracker.moved(session, moved)
-        elif event in ("Stop", "SubagentStop") and not tracker.book.is_exact(session):
-            tracker.boundary(session, Path(cwd) if cwd else None)
+        elif event in ("Stop", "SubagentStop", "StopFailure"):
+            # The agent's turn is over: none of its calls is in flight any more.
+            tracker.tools.settled(session, _text(payload.get("agent_id")) or "")
+            if event != "StopFailure" and not tracker.book.is_exact(session):
+                tracker.boundary(session, Path(cwd) if cwd else None)
 
     def _prompt(
         self, tracker: Tracker, session: str, cwd: str | None, payload: dict[str, Any]
