@@ -98,9 +98,10 @@ class TrackingObserver:
             tracker.moved(session, moved)
         elif event in ("Stop", "SubagentStop", "StopFailure"):
             # The agent's turn is over: none of its calls is in flight any more.
-            tracker.tools.settled(session, _text(payload.get("agent_id")) or "")
+            agent = _text(payload.get("agent_id"))
+            tracker.tools.settled(session, agent or "")
             if event != "StopFailure" and not tracker.book.is_exact(session):
-                tracker.boundary(session, Path(cwd) if cwd else None)
+                tracker.boundary(session, Path(cwd) if cwd else None, agent)
 
     def _prompt(
         self, tracker: Tracker, session: str, cwd: str | None, payload: dict[str, Any]
