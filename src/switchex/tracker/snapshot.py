@@ -1,15 +1,18 @@
 """Snapshots of a work tree as commits on a chain ref, without touching the user's repo.
 
+    git cat-file --batch-check           the chain, its tree, HEAD
+    staging.stage_paths / stage_scan     the chain's tree edited where the work tree differs
+                                         (Write/Edit batch: the named paths; else asked of git)
+    git commit-tree TREE -p PREV         fixed identity, trailers, no hooks, no signing
+    git update-ref REF NEW OLD           compare-and-swap; retried once on a race
+
+The first snapshot of a chain, and any path that is not a plain file (symlink, gitlink,
+unreadable), is staged through a temporary index instead:
+
     copy <git-dir>/index → <common-dir>/switchex/tmp/index-…   (stat info reused, mtime kept)
     GIT_INDEX_FILE=tmp git ls-files -o -m --exclude-standard   one walk: what `add -A` would add
     GIT_INDEX_FILE=tmp git update-index --add --remove --stdin  those paths, minus oversized ones
     GIT_INDEX_FILE=tmp git write-tree    same tree as the previous snapshot → unchanged
-    git commit-tree TREE -p PREV         fixed identity, trailers, no hooks, no signing
-    git update-ref REF NEW OLD           compare-and-swap; retried once on a race
-
-An incremental snapshot (`paths`: the files a batch of Write/Edit tool calls named) edits the
-chain's last tree at just those paths instead (`treeedit.py`: no index, no walk of the work
-tree, .gitignore still honoured); anything but plain file edits falls back to the walk.
 
 Objects are written before the ref moves, so a kill at any point leaves `git fsck` clean;
 the temporary index lives in the git dir and is removed (or swept by the next snapshot).
@@ -26,7 +29,6 @@ import os
 import re
 import shutil
 import stat
-import subprocess
 import threading
 import time
 from collections.abc import Collection
@@ -40,9 +42,18 @@ from switchex.tracker.git import IDENTITY, first_line, git, run
 from switchex.tracker.lock import repo_lock
 from switchex.tracker.records import Attribution, SnapshotCommit, SnapshotResult, commit_message
 from switchex.tracker.repo import Repo, busy_reason, chain_ref, probe, resolve_worktree
-from switchex.tracker.treeedit import edit_tree
+from switchex.tracker.staging import (
+    NEVER_SNAPSHOT,
+    UNOPENED,
+    Staged,
+    count,
+    names,
+    stage_paths,
+    stage_scan,
+)
 
 __all__ = [
+    "NEVER_SNAPSHOT",
     "Attribution",
     "SnapshotCommit",
     "SnapshotResult",
@@ -61,10 +72,7 @@ EMPTY_TREES = {
     64: "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
 }
 _UNPROCESSED = re.compile(r"^fatal: Unable to process path (.+)$", re.MULTILINE)
-_UNOPENED = re.compile(r"could not open directory '(.+?)/?':")
 _MAX_DROPPED = 64
-# Written by `switchex init`: the user's local settings, never anyone's work.
-NEVER_SNAPSHOT = frozenset({".claude/settings.local.json"})
 
 
 @dataclass(frozen=True)
@@ -80,13 +88,6 @@ class _Heads:
 
     def previous_tree(self, tree: str) -> str:
         return self.chain_tree or self.head_tree or EMPTY_TREES.get(len(tree), "")
-
-
-@dataclass(frozen=True)
-class _Staged:
-    tree: str
-    left_out: tuple[str, ...]
-    notes: tuple[str, ...]
 
 
 def take_snapshot(
@@ -145,9 +146,9 @@ def _snapshot(
     heads = _read_heads(repo)
     staged = None
     if heads.chain_tree is not None and scope.paths is not None:
-        staged = _stage_paths(repo, heads.chain_tree, scope)
+        staged = stage_paths(repo, heads.chain_tree, scope.paths or (), scope.max_file_bytes)
     elif heads.chain_tree is not None:
-        staged = _stage_scan(repo, heads.chain_tree, scope.max_file_bytes)
+        staged = stage_scan(repo, heads.chain_tree, scope.max_file_bytes)
     if staged is None:
         tmp = _tmp_dir(repo)
         index = tmp / f"index-{os.getpid()}-{threading.get_ident()}"
@@ -199,7 +200,7 @@ def _sweep_ref_lock(lock: Path) -> None:
             lock.unlink()
 
 
-def _stage(repo: Repo, index: Path, max_file_bytes: int) -> _Staged:
+def _stage(repo: Repo, index: Path, max_file_bytes: int) -> Staged:
     """Build the work tree's tree in a temporary index seeded from the real one."""
     with contextlib.suppress(FileNotFoundError):  # no index yet: git starts an empty one
         shutil.copy2(repo.index, index)
@@ -212,87 +213,12 @@ def _stage(repo: Repo, index: Path, max_file_bytes: int) -> _Staged:
     tree = git(repo.worktree, "write-tree", env=env).decode().strip()
     notes = []
     if too_large:
-        notes.append(f"left out {_count(too_large)} larger than {max_file_bytes} bytes: ")
-        notes[-1] += _names(too_large)
+        notes.append(f"left out {count(too_large)} larger than {max_file_bytes} bytes: ")
+        notes[-1] += names(too_large)
     if unreadable:
-        notes.append(f"left out {_count(unreadable)} git could not read: {_names(unreadable)}")
+        notes.append(f"left out {count(unreadable)} git could not read: {names(unreadable)}")
         log.info("snapshot of %s left out unreadable paths: %s", repo.worktree, unreadable)
-    return _Staged(tree, tuple(too_large + unreadable), tuple(notes))
-
-
-def _stage_paths(repo: Repo, base: str, scope: _Scope) -> _Staged | None:
-    """The chain's tree with only `scope.paths` re-read from disk (no index, no walk); None
-    when they are not plain file edits (the caller scans instead)."""
-    named = [p for p in _relative(repo, scope.paths or ()) if p not in NEVER_SNAPSHOT]
-    return _edit(repo, base, named, scope.max_file_bytes)
-
-
-def _stage_scan(repo: Repo, base: str, max_file_bytes: int) -> _Staged | None:
-    """The chain's tree edited at every path where the work tree may differ from it: what
-    differs from the user's index (one walk, the index only read) and where the index
-    differs from the chain's tree. No index is written; None: let `_stage` do it."""
-    names = ["diff-files", "--name-only", "-z"]  # modified, deleted (stats in threads)
-    index = ["diff-index", "--cached", "--name-only", "-z", "--no-renames", base]
-    results = _parallel(repo, [names, index, ["ls-files", "-z", "-o", "--exclude-standard"]])
-    if any(r is None or r.returncode != 0 for r in results):
-        return None
-    if _UNOPENED.search(results[2].stderr.decode("utf-8", "surrogateescape")):  # type: ignore[union-attr]
-        return None  # `_stage` names the directories git could not open
-    found: set[str] = set()
-    for proc in results:
-        stdout = proc.stdout if proc is not None else b""
-        found |= {os.fsdecode(p.rstrip(b"/")) for p in stdout.split(b"\0") if p.strip(b"/")}
-    return _edit(repo, base, sorted(found - NEVER_SNAPSHOT), max_file_bytes)
-
-
-def _parallel(
-    repo: Repo, commands: list[list[str]]
-) -> list[subprocess.CompletedProcess[bytes] | None]:
-    """Run read-only git commands at the same time (a walk and the index's stat pass use
-    different cores); None for one that failed to run."""
-    results: list[subprocess.CompletedProcess[bytes] | None] = [None] * len(commands)
-
-    def one(i: int) -> None:
-        with contextlib.suppress(TrackerError):
-            results[i] = run(repo.worktree, commands[i])
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(1, len(commands))]
-    for thread in threads:
-        thread.start()
-    one(0)
-    for thread in threads:
-        thread.join()
-    return results
-
-
-def _edit(repo: Repo, base: str, paths: list[str], max_file_bytes: int) -> _Staged | None:
-    if not paths:
-        return _Staged(base, (), ())
-    if any("\n" in p for p in paths):
-        return None
-    try:
-        edited = edit_tree(repo, base, paths, max_file_bytes)
-    except TrackerError as error:  # e.g. a file git cannot read: `_stage` names it
-        log.debug("tree edit of %s fell back to a scan: %s", repo.worktree, error)
-        return None
-    if edited is None:
-        return None
-    too_large = list(edited.left_out)
-    notes = [f"left out {_count(too_large)} larger than {max_file_bytes} bytes: "]
-    notes[0] += _names(too_large)
-    return _Staged(edited.tree, edited.left_out, tuple(notes) if too_large else ())
-
-
-def _relative(repo: Repo, paths: Collection[str]) -> list[str]:
-    """`paths` relative to the work tree (slashes); paths outside it are dropped."""
-    root = os.path.realpath(repo.worktree)
-    found = set()
-    for path in paths:
-        full = os.path.realpath(os.path.join(root, path))
-        relative = os.path.relpath(full, root)
-        if relative != "." and not relative.startswith(".." + os.sep) and relative != "..":
-            found.add(relative.replace(os.sep, "/"))
-    return sorted(found)
+    return Staged(tree, tuple(too_large + unreadable), tuple(notes))
 
 
 def _index_env(index: Path) -> dict[str, str]:
@@ -307,15 +233,6 @@ def _index_env(index: Path) -> dict[str, str]:
     }
 
 
-def _count(paths: list[str]) -> str:
-    return f"{len(paths)} file" + ("" if len(paths) == 1 else "s")
-
-
-def _names(paths: list[str], shown: int = 5) -> str:
-    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
-    return ", ".join(paths[:shown]) + more
-
-
 def _changed_paths(repo: Repo, env: dict[str, str]) -> tuple[list[str], list[str]]:
     """Untracked (not ignored), modified and deleted paths in index order, from one walk of
     the work tree; and the directories git could not open."""
@@ -325,7 +242,7 @@ def _changed_paths(repo: Repo, env: dict[str, str]) -> tuple[list[str], list[str
     # An embedded repository is listed as "dir/"; update-index takes it as "dir" (a gitlink).
     raw = {p.rstrip(b"/") for p in proc.stdout.split(b"\0") if p.strip(b"/")}
     stderr = proc.stderr.decode("utf-8", "surrogateescape")
-    return [os.fsdecode(p) for p in sorted(raw)], sorted(set(_UNOPENED.findall(stderr)))
+    return [os.fsdecode(p) for p in sorted(raw)], sorted(set(UNOPENED.findall(stderr)))
 
 
 def _too_large(repo: Repo, paths: list[str], limit: int) -> list[str]:
