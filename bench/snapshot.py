@@ -4,8 +4,11 @@
 
 Builds throwaway repositories of small committed files (mtimes set in the past, as in a real
 checkout), changes a few files before every run, and prints the median (and minimum) time
-of `take_snapshot` (each run writes a new snapshot commit) and of `git status --porcelain` in
-the same run, and the ratio of the medians. Goal: <= 200 ms at 10k files.
+of `take_snapshot` (each run writes a new snapshot commit: the full scan of a batch with
+Bash), of the incremental snapshot of a Write/Edit batch (`paths`: the four files it names)
+and of `git status --porcelain` in the same run, and the ratios to `git status`.
+Goals: full scan <= 200 ms at 10k files and <= 1.5x git status; Write/Edit batch <= 30 ms
+at 50k files.
 """
 
 from __future__ import annotations
@@ -45,10 +48,13 @@ def build(root: Path, files: int) -> Path:
     return repo
 
 
-def change(repo: Path, run: int) -> None:
-    for k in range(3):
-        (repo / f"d{k:02d}" / "s0" / f"f{k * 7}.txt").write_text(f"edited in run {run}\n")
+def change(repo: Path, run: int) -> list[str]:
+    """Edit three files and add one; their paths, as a Write/Edit batch names them."""
+    paths = [repo / f"d{k:02d}" / "s0" / f"f{k * 7}.txt" for k in range(3)]
+    for path in paths:
+        path.write_text(f"edited in run {run}\n")
     (repo / f"new-{run}.txt").write_text("a new file\n")
+    return [str(p) for p in [*paths, repo / f"new-{run}.txt"]]
 
 
 def timed(fn: Callable[[int], None], runs: int) -> list[float]:
@@ -61,9 +67,11 @@ def timed(fn: Callable[[int], None], runs: int) -> list[float]:
     return times
 
 
-def measure(repo: Path, runs: int) -> tuple[list[float], list[float]]:
-    """Snapshot times (each after a few edits, so each writes a commit) and status times."""
+def measure(repo: Path, runs: int) -> tuple[list[float], list[float], list[float]]:
+    """Full and incremental snapshot times (each after a few edits, so each writes a
+    commit) and status times."""
     snapshots: list[float] = []
+    batches: list[float] = []
 
     def snapshot(run: int) -> None:
         change(repo, run)
@@ -72,12 +80,20 @@ def measure(repo: Path, runs: int) -> tuple[list[float], list[float]]:
         snapshots.append((time.perf_counter() - start) * 1000)
         assert result.changed, result
 
+    def batch(run: int) -> None:
+        paths = change(repo, runs + run)
+        start = time.perf_counter()
+        result = take_snapshot(repo, AI, paths=paths)
+        batches.append((time.perf_counter() - start) * 1000)
+        assert result.changed and len(result.files) == 4, result
+
     def status(_: int) -> None:
         subprocess.run(["git", "status", "--porcelain"], cwd=repo, check=True, capture_output=True)
 
     timed(snapshot, runs)
+    timed(batch, runs)
     timed(status, 2)  # warm: the first status may refresh and rewrite the index
-    return snapshots, timed(status, runs)
+    return snapshots, batches, timed(status, runs)
 
 
 def main() -> None:
@@ -94,15 +110,20 @@ def main() -> None:
         "GIT_COMMITTER_EMAIL": "bench@localhost",
     }
     os.environ.update(env)
-    print(f"{'files':>7} {'snapshot ms (min)':>18} {'git status ms (min)':>20} {'ratio':>6}")
+    print(
+        f"{'files':>7} {'scan ms (min)':>15} {'write/edit ms (min)':>20}"
+        f" {'git status ms (min)':>20} {'scan/status':>12} {'w-e/status':>11}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for size in (int(s) for s in args.sizes.split(",")):
             repo = build(Path(tmp), size)
-            snaps, stats = measure(repo, args.runs)
+            snaps, batches, stats = measure(repo, args.runs)
             snap, status = statistics.median(snaps), statistics.median(stats)
+            batch = statistics.median(batches)
             print(
-                f"{size:>7} {snap:>10.1f} ({min(snaps):5.1f}) {status:>12.1f} ({min(stats):5.1f})"
-                f" {snap / status:>6.2f}",
+                f"{size:>7} {snap:>7.1f} ({min(snaps):5.1f}) {batch:>12.1f} ({min(batches):5.1f})"
+                f" {status:>12.1f} ({min(stats):5.1f}) {snap / status:>12.2f}"
+                f" {batch / status:>11.2f}",
                 flush=True,
             )
     sys.exit(0)

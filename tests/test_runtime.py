@@ -79,3 +79,67 @@ def test_a_new_skip_reason_is_journaled_again() -> None:
     observer.record(skipped("/srv/p", "index.lock present"))
     observer.record(skipped("/srv/p", "mid-rebase"))
     assert [row["skipped"] for row in journal.rows] == ["index.lock present", "mid-rebase"]
+
+
+def hooked() -> tuple[TrackingObserver, list[tuple[str, str, Any]]]:
+    """An observer over a real Tracker whose snapshots are recorded, not taken."""
+    from switchex.tracker.worker import Tracker
+
+    taken: list[tuple[str, str, Any]] = []
+
+    def snapshot(repo: Path, attribution: Attribution, **kw: Any) -> SnapshotResult:
+        taken.append((attribution.model, attribution.kind, kw.get("paths")))
+        return SnapshotResult(repo, "r", "c", None, True, None, (), 0, 0, 0.0, attribution)
+
+    observer = TrackingObserver(None, None)
+    observer.tracker = Tracker(observer.record, Path("/srv/p"), snapshot=snapshot)
+    return observer, taken
+
+
+def test_hooks_attribute_batches_by_tool_id_and_notifications_to_the_launcher() -> None:
+    observer, taken = hooked()
+    base = {"session_id": "s", "cwd": "/srv/p"}
+    observer.hook("UserPromptSubmit", {**base, "prompt": "write it"})
+    observer.responded("s", "model-a", "tier-a", True, "", ("bg", "w"))
+    observer.responded("s", "model-b", "tier-b", True, "agent-1", ("w2",))
+    batch = [
+        {"tool_name": "Bash", "tool_use_id": "bg", "tool_input": {"run_in_background": True}},
+        {"tool_name": "Write", "tool_use_id": "w", "tool_input": {"file_path": "/srv/p/a"}},
+    ]
+    observer.hook("PostToolBatch", {**base, "tool_calls": batch})
+    assert taken[-1] == ("model-a", "ai", None)  # returned only once it was taken
+    sub = [{"tool_name": "Edit", "tool_use_id": "w2", "tool_input": {"file_path": "/srv/p/b"}}]
+    observer.hook("PostToolBatch", {**base, "agent_id": "agent-1", "tool_calls": sub})
+    assert taken[-1] == ("model-b", "ai", frozenset({"/srv/p/b"}))
+    note = "<task-notification>\n<tool-use-id>bg</tool-use-id>\n</task-notification>"
+    observer.hook("UserPromptSubmit", {**base, "prompt": note})
+    assert taken[-1] == ("model-a", "ai", None)
+    observer.responded("s", "model-c", "tier-c", True, "", ("x",))
+    observer.hook("UserPromptSubmit", {**base, "prompt": "again", "source": "loop_wakeup"})
+    assert taken[-1] == ("model-c", "ai", None)  # injected, not typed: the main agent's latest
+    observer.hook("Stop", base)  # tool-exact mode: Stop takes nothing
+    observer.boundary("s", request("/srv/p"), "")  # nor does the next request
+    observer.hook("UserPromptSubmit", {**base, "prompt": "thanks, now the docs"})
+    assert [model for model, _, _ in taken] == [
+        "human",
+        "model-a",
+        "model-b",
+        "model-a",
+        "model-c",
+        "human",
+    ]
+    observer.close()
+
+
+def test_a_stopped_agent_has_no_calls_in_flight() -> None:
+    observer, _ = hooked()
+    tracker = observer.tracker
+    assert tracker is not None
+    observer.responded("s", "model-a", "tier-a", True, "", ("t1",))
+    observer.responded("s", "model-b", "tier-b", True, "sub", ("t2",))
+    assert not tracker.tools.wait_settled(["s"], 0.01)
+    observer.hook("SubagentStop", {"session_id": "s", "agent_id": "sub"})
+    assert not tracker.tools.wait_settled(["s"], 0.01)
+    observer.hook("StopFailure", {"session_id": "s", "error": "rate_limit"})
+    assert tracker.tools.wait_settled(["s"], 0.01)
+    observer.close()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from switchex.secret import hook_secret
 from switchex.tracker.enabled import EnabledRepos
 from switchex.tracker.records import SnapshotResult
 from switchex.tracker.session import repo_hint
+from switchex.tracker.toolbook import notified_tool_ids
 from switchex.tracker.worker import Tracker
 
 log = logging.getLogger("switchex.tracker")
@@ -23,6 +25,7 @@ log = logging.getLogger("switchex.tracker")
 
 NOT_A_REPO = ("not a git repository", "does not exist", "bare repository", "not inside a work tree")
 RECHECK_SECONDS = 60.0  # how long a directory found not to be a repository is left alone
+HOOK_WAIT_SECONDS = 25.0  # a hook waits this long for its snapshot (init's entry allows 30)
 
 
 class TrackingObserver:
@@ -63,26 +66,58 @@ class TrackingObserver:
         until = self._quiet.get(hint) if hint is not None else None
         return until is not None and self.clock() < until
 
-    def responded(self, session: str, model: str, tier: str, tool_use: bool) -> None:
+    def responded(
+        self,
+        session: str,
+        model: str,
+        tier: str,
+        tool_use: bool,
+        agent: str = "",
+        tool_ids: Sequence[str] = (),
+    ) -> None:
         if self.tracker is not None:
-            self.tracker.responded(session, model, tier, tool_use)
+            self.tracker.responded(session, model, tier, tool_use, agent or None, tool_ids)
 
     def hook(self, event: str, payload: dict[str, Any]) -> None:
-        """A Claude Code hook, forwarded by `switchex hook` (runs in a worker thread)."""
+        """A Claude Code hook (HTTP hook, or forwarded by `switchex hook`); runs in a worker
+        thread. `PostToolBatch` and `UserPromptSubmit` return only when their snapshot is done
+        (at most `HOOK_WAIT_SECONDS`): Claude Code waits for the hook before its next model
+        request, so no later tool can race the snapshot."""
         tracker = self.tracker
-        session = str(payload.get("session_id") or "")
-        cwd = payload.get("cwd")
         if tracker is None:
             return
-        if event == "SessionStart" and isinstance(cwd, str):
-            tracker.register(session, cwd)
-        elif event == "UserPromptSubmit":
-            fresh = isinstance(cwd, str) and session not in self._hints
-            if fresh and tracker.register(session, str(cwd)) is not None:
-                self._hints[session] = Path(str(cwd))
-            tracker.human_boundary(session)
-        elif event in ("Stop", "SubagentStop"):
-            tracker.boundary(session, Path(cwd) if isinstance(cwd, str) else None)
+        session = str(payload.get("session_id") or "")
+        cwd = _text(payload.get("cwd"))
+        if event in ("SessionStart", "UserPromptSubmit"):
+            self._prompt(tracker, session, cwd, payload)
+        elif event == "PostToolBatch":
+            calls = payload.get("tool_calls")
+            calls = [c for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
+            agent = _text(payload.get("agent_id"))
+            _wait(tracker.tool_batch(session, cwd, agent, calls))
+        elif event == "CwdChanged" and (moved := _text(payload.get("new_cwd"))):
+            tracker.moved(session, moved)
+        elif event in ("Stop", "SubagentStop", "StopFailure"):
+            # The agent's turn is over: none of its calls is in flight any more.
+            agent = _text(payload.get("agent_id"))
+            tracker.tools.settled(session, agent or "")
+            if event != "StopFailure" and not tracker.book.is_exact(session):
+                tracker.boundary(session, Path(cwd) if cwd else None, agent)
+
+    def _prompt(
+        self, tracker: Tracker, session: str, cwd: str | None, payload: dict[str, Any]
+    ) -> None:
+        """A session start or a real user prompt is a human boundary; a `<task-notification>`
+        (a background Bash or subagent finished) hands what changed to the model that launched
+        the task, another machine-injected prompt to the session's latest model."""
+        if cwd and session not in self._hints and tracker.moved(session, cwd) is not None:
+            self._hints[session] = Path(cwd)
+        prompt, source = payload.get("prompt"), payload.get("source")
+        notified = notified_tool_ids(prompt, source) if isinstance(prompt, str) else None
+        if notified is None:
+            _wait(tracker.human_boundary(session))
+        else:
+            _wait(tracker.task_finished(session, notified))
 
     def record(self, result: SnapshotResult) -> None:
         """The tracker's result callback: log line, journal row, work tally for notifications."""
@@ -142,6 +177,15 @@ class TrackingObserver:
     def close(self) -> None:
         if self.tracker is not None:
             self.tracker.close()
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _wait(done: threading.Event | None) -> None:
+    if done is not None and not done.wait(HOOK_WAIT_SECONDS):
+        log.warning("a snapshot took over %.0f s; the hook answered without it", HOOK_WAIT_SECONDS)
 
 
 def build_app(

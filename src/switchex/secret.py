@@ -8,12 +8,15 @@ process umask is never changed (other threads create files in the user's reposit
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
 
 HOOK_SECRET_FILE = "hook-secret"
 HOOK_SECRET_HEADER = "x-switchex-hook-secret"
+SETTINGS_TOKEN_PREFIX = "swxh1."
 
 
 def private_dir(path: Path) -> Path:
@@ -52,3 +55,25 @@ def read_hook_secret(state_dir: Path) -> str | None:
         return (state_dir / HOOK_SECRET_FILE).read_text(encoding="ascii").strip() or None
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def settings_token(secret: str, settings_path: str) -> str:
+    """The hook token `switchex init` writes into one Claude Code settings file (its HTTP
+    hooks' `Authorization` header): `swxh1.<label>.<HMAC-SHA256(secret, label)>`, the label
+    derived from the file's path. The install's secret itself never leaves the state dir; the
+    same file always gets the same token (init stays idempotent); deleting `hook-secret`
+    revokes every token at once."""
+    label = hashlib.sha256(settings_path.encode()).hexdigest()[:16]
+    return SETTINGS_TOKEN_PREFIX + label + "." + _mac(secret, label)
+
+
+def valid_settings_token(secret: str, token: str) -> bool:
+    """Whether `token` is a settings token derived from `secret` (constant-time compare)."""
+    if not token.startswith(SETTINGS_TOKEN_PREFIX):
+        return False
+    label, _, mac = token[len(SETTINGS_TOKEN_PREFIX) :].partition(".")
+    return bool(label and mac) and hmac.compare_digest(mac.encode(), _mac(secret, label).encode())
+
+
+def _mac(secret: str, label: str) -> str:
+    return hmac.new(secret.encode(), b"switchex-hook:" + label.encode(), "sha256").hexdigest()

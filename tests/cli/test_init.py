@@ -6,6 +6,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from switchex.cli.main import cli
+from switchex.cli.options import state_dir
+from switchex.secret import hook_secret, valid_settings_token
 
 URL = "http://127.0.0.1:8000"
 
@@ -30,10 +32,37 @@ def test_init_writes_base_url_hooks_and_status_line(tmp_path: Path) -> None:
     }
     hooks = data["hooks"]
     assert isinstance(hooks, dict)
-    assert sorted(hooks) == ["SessionStart", "Stop", "UserPromptSubmit"]
-    command = hooks["Stop"][0]["hooks"][0]["command"]
-    assert command.endswith("switchex hook")
+    assert set(hooks) == {"SessionStart", "PostToolBatch", "UserPromptSubmit", "SubagentStart"} | {
+        "SubagentStop",
+        "Stop",
+        "StopFailure",
+        "CwdChanged",
+    }
+    command = hooks["SessionStart"][0]["hooks"][0]["command"]
+    assert command.endswith(f"switchex hook --url {URL}")
+    batch = hooks["PostToolBatch"][0]["hooks"][0]
+    assert batch["type"] == "http" and batch["url"] == f"{URL}/hook/PostToolBatch"
+    assert batch["timeout"] == 30
     assert data["statusLine"]["command"].endswith("switchex statusline")  # type: ignore[index]
+
+
+def test_http_hooks_carry_a_token_derived_from_the_secret_never_the_secret(
+    tmp_path: Path,
+) -> None:
+    run_init(tmp_path)
+    secret = hook_secret(state_dir(None))
+    text = (tmp_path / ".claude" / "settings.local.json").read_text()
+    assert secret not in text
+    hooks = settings(tmp_path)["hooks"]
+    tokens = {
+        groups[0]["hooks"][0]["headers"]["Authorization"].removeprefix("Bearer ")
+        for event, groups in hooks.items()  # type: ignore[union-attr]
+        if event != "SessionStart"
+    }
+    assert len(tokens) == 1
+    token = tokens.pop()
+    assert valid_settings_token(secret, token)
+    assert not valid_settings_token("another install's secret", token)
 
 
 def test_init_merges_keeps_other_settings_and_backs_up(tmp_path: Path) -> None:

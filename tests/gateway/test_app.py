@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import http.client
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from switchex.fakes.anthropic import FakeAnthropic
-from switchex.secret import HOOK_SECRET_HEADER, hook_secret
+from switchex.fakes.base import Reply, ToolCall
+from switchex.secret import HOOK_SECRET_HEADER, hook_secret, settings_token
 from tests.client import Answer, message
 from tests.gateway.test_messages import journal_rows
 from tests.helpers import GatewayServer, make_config, serve
@@ -39,12 +41,21 @@ class Hooks:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.answers: list[tuple[str, str, bool, str, tuple[str, ...]]] = []
 
     def boundary(self, session: str, request: dict[str, Any], agent: str) -> str | None:
         return None
 
-    def responded(self, session: str, model: str, tier: str, tool_use: bool) -> None:
-        pass
+    def responded(
+        self,
+        session: str,
+        model: str,
+        tier: str,
+        tool_use: bool,
+        agent: str = "",
+        tool_ids: Sequence[str] = (),
+    ) -> None:
+        self.answers.append((session, model, tool_use, agent, tuple(tool_ids)))
 
     def hook(self, event: str, payload: dict[str, Any]) -> None:
         self.calls.append((event, payload))
@@ -213,3 +224,30 @@ def test_keys_inside_base_urls_never_reach_status_or_config_check(tmp_path: Path
         cli, ["config", "check", "--config", str(tmp_path / "switchex.yaml")]
     )
     assert result.exit_code == 0 and "sk-secret" not in result.output
+
+
+def test_the_tracker_hears_each_answers_agent_and_tool_ids(
+    gateway: GatewayServer, hooks: Hooks, claude: FakeAnthropic
+) -> None:
+    claude.push(Reply(tool_calls=[ToolCall("Bash", {"command": "ls"}), ToolCall("Read", {})]))
+    headers = {**JSON, "x-claude-code-session-id": "s1", "x-claude-code-agent-id": "a7"}
+    answer = call(gateway, "POST", "/v1/messages", message(stream=True), headers)
+    emitted = [
+        json.loads(line[6:])["content_block"]["id"]
+        for line in answer.body.decode().splitlines()
+        if line.startswith("data: ") and '"tool_use"' in line and "content_block_start" in line
+    ]
+    assert len(emitted) == 2
+    assert hooks.answers == [("s1", "claude-sonnet-4-5", True, "a7", tuple(emitted))]
+
+
+def test_a_settings_token_opens_hooks_and_a_forged_one_does_not(
+    gateway: GatewayServer, hooks: Hooks, tmp_path: Path
+) -> None:
+    token = settings_token(hook_secret(tmp_path / "state"), "/home/u/.claude/settings.json")
+    forged = settings_token("guessed", "/home/u/.claude/settings.json")
+    payload = {"session_id": "s", "hook_event_name": "Stop"}
+    for given, status in [(token, 200), (forged, 401), (token[:-1], 401)]:
+        headers = {**JSON, "authorization": f"Bearer {given}"}
+        assert call(gateway, "POST", "/hook/Stop", payload, headers).status == status
+    assert hooks.calls == [("Stop", payload)]

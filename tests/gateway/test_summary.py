@@ -11,13 +11,14 @@ MESSAGE = message_for(
     Reply(
         thinking="hmm",
         text="running it",
-        tool_calls=[ToolCall("Bash", {"command": "ls"})],
+        tool_calls=[ToolCall("Bash", {"command": "ls"}), ToolCall("Read", {"file_path": "/x"})],
         input_tokens=120,
         output_tokens=33,
     ),
     "claude-opus-5-5",
 )
 STREAM = b"".join(stream_events(MESSAGE))
+TOOL_IDS = [block["id"] for block in MESSAGE["content"] if block["type"] == "tool_use"]
 
 
 def observe(chunks: list[bytes]) -> ResponseSummary:
@@ -40,11 +41,13 @@ def test_a_relayed_stream_is_summarised_whatever_the_chunking(cuts: list[int]) -
         True,
     )
     assert (summary.input_tokens, summary.output_tokens) == (120, 33)
+    assert summary.tool_ids == TOOL_IDS and len(TOOL_IDS) == 2
 
 
 def test_crlf_streams_fall_back_to_the_full_parser() -> None:
     summary = observe([STREAM.replace(b"\n", b"\r\n")])
     assert summary.stop_reason == "tool_use" and summary.output_tokens == 33
+    assert summary.tool_ids == TOOL_IDS
 
 
 def test_an_error_event_is_noted() -> None:
@@ -58,3 +61,4 @@ def test_a_whole_message_is_summarised() -> None:
     summary = ResponseSummary()
     summary.observe_message(MESSAGE)
     assert (summary.tool_use, summary.stop_reason, summary.input_tokens) == (True, "tool_use", 120)
+    assert summary.tool_ids == TOOL_IDS

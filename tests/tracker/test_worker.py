@@ -157,3 +157,66 @@ def test_end_to_end_with_git(repo: Path) -> None:
         ("notes.txt",),
     ]
     assert tracker.register("s2", str(repo.parent)) is None
+
+
+class PathsSnapshot(FakeSnapshot):
+    """Also records which paths each snapshot was asked for (None: a full scan)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[Any] = []
+
+    def __call__(self, repo: Path, attribution: Attribution, **kw: Any) -> SnapshotResult:
+        self.paths.append(kw.get("paths"))
+        return super().__call__(repo, attribution, **kw)
+
+
+def test_a_batch_is_snapshot_per_model_that_emitted_its_calls() -> None:
+    fake = PathsSnapshot()
+    tracker, _ = _tracker(fake)
+    tracker.responded("s", "model-a", "tier-a", True, None, ["w1", "b1"])
+    tracker.responded("s", "model-b", "tier-b", True, "sub", ["w2"])
+    calls = [
+        {"tool_name": "Bash", "tool_use_id": "b1", "tool_input": {"command": "make"}},
+        {"tool_name": "Write", "tool_use_id": "w2", "tool_input": {"file_path": "/srv/repo/x"}},
+    ]
+    done = tracker.tool_batch("s", "/srv/repo", None, calls)
+    assert done is not None and done.wait(5)
+    assert [(a.model, a.kind) for _, a, _ in fake.calls] == [("model-b", "ai"), ("model-a", "ai")]
+    assert fake.paths == [frozenset({"/srv/repo/x"}), None]
+
+
+def test_a_session_with_batches_has_no_request_boundaries_and_waits_for_nothing_to_do() -> None:
+    fake = PathsSnapshot()
+    tracker, _ = _tracker(fake)
+    reads = [{"tool_name": "Read", "tool_use_id": "r", "tool_input": {"file_path": "/x"}}]
+    assert tracker.tool_batch("s", "/srv/repo", None, reads) is None
+    tracker.boundary("s", REPO)
+    tracker.boundary("plain", REPO)  # another session without hooks keeps its boundaries
+    assert tracker.flush(5)
+    assert [a.session for _, a, _ in fake.calls] == ["plain"]
+
+
+def test_background_work_belongs_to_its_launcher_and_a_real_prompt_to_the_human() -> None:
+    fake = PathsSnapshot()
+    tracker, _ = _tracker(fake)
+    tracker.responded("s", "model-a", "tier-a", True, None, ["bg"])
+    tracker.responded("s", "model-b", "tier-b", True, None, ["later"])
+    done = tracker.task_finished("s", ["bg"])
+    assert done is not None and done.wait(5)
+    human = tracker.human_boundary("s")
+    assert human is not None and human.wait(5)
+    assert [a.model for _, a, _ in fake.calls] == ["model-a", "human"]
+
+
+def test_a_human_boundary_waits_for_another_sessions_calls_in_flight() -> None:
+    fake = PathsSnapshot()
+    tracker, _ = _tracker(fake)
+    tracker.book.bind("s1", REPO)
+    tracker.book.bind("s2", REPO)
+    tracker.responded("s2", "model-a", "tier-a", True, None, ["w"])
+    write = [{"tool_name": "Write", "tool_use_id": "w", "tool_input": {"file_path": "/srv/repo/w"}}]
+    threading.Timer(0.2, tracker.tool_batch, ("s2", str(REPO), None, write)).start()
+    human = tracker.human_boundary("s1")
+    assert human is not None and human.wait(5)
+    assert [a.model for _, a, _ in fake.calls] == ["model-a", "human"]

@@ -23,9 +23,22 @@ from switchex.cli.init_record import (
 )
 from switchex.cli.options import state_dir as options_state_dir
 from switchex.cli.options import state_dir_option
+from switchex.secret import SETTINGS_TOKEN_PREFIX, hook_secret, settings_token
 from switchex.tracker.enabled import set_tracked
 
-HOOK_EVENTS = ("SessionStart", "UserPromptSubmit", "Stop")
+COMMAND_EVENTS = ("SessionStart",)  # Claude Code allows only command hooks here
+HTTP_EVENTS = (
+    "PostToolBatch",
+    "UserPromptSubmit",
+    "SubagentStart",
+    "SubagentStop",
+    "Stop",
+    "StopFailure",
+    "CwdChanged",
+)
+HOOK_EVENTS = COMMAND_EVENTS + HTTP_EVENTS
+# The gateway answers these only after their snapshot (at most 25 s): no later tool races it.
+WAITING_EVENTS = {"PostToolBatch": 30, "UserPromptSubmit": 30}
 STATUS_REFRESH_SECONDS = 10  # keeps the serving tier and "back at" current while idle
 _OURS = re.compile(r"(^|[/\\\s\"'])switchex(\.exe)?[\"']?\s+(hook|statusline)\b")
 
@@ -51,9 +64,17 @@ def session_start_command(command: str, base_url: str, config: str | None) -> st
 
 
 def install(
-    settings: dict[str, Any], base_url: str, command: str, config: str | None = None
+    settings: dict[str, Any],
+    base_url: str,
+    command: str,
+    config: str | None = None,
+    token: str | None = None,
 ) -> dict[str, Any]:
-    """The settings with our env, hooks and status line added (pure; idempotent)."""
+    """The settings with our env, hooks and status line added (pure; idempotent).
+
+    With `token` (a settings token, `secret.settings_token`) the tool events go to the gateway
+    as HTTP hooks authenticated by it; without, only the SessionStart command is installed.
+    """
     result: dict[str, Any] = json.loads(json.dumps(settings))
     env = result.setdefault("env", {})
     env["ANTHROPIC_BASE_URL"] = base_url
@@ -61,11 +82,13 @@ def install(
     hooks = result.setdefault("hooks", {})
     for event in HOOK_EVENTS:
         groups = [g for g in hooks.get(event, []) if not _only_ours(g)]
-        line, timeout = f"{command} hook", 5
-        if event == "SessionStart":  # may start the gateway: up to 3 s, plus a racing start
-            line, timeout = session_start_command(command, base_url, config), 10
-        groups.append({"hooks": [{"type": "command", "command": line, "timeout": timeout}]})
-        hooks[event] = groups
+        entry = _hook_entry(event, base_url, command, config, token)
+        if entry is not None:
+            groups.append({"hooks": [entry]})
+        if groups:
+            hooks[event] = groups
+        else:
+            hooks.pop(event, None)
     if not isinstance(result.get("statusLine"), dict) or is_ours(
         result["statusLine"].get("command")
     ):
@@ -77,13 +100,36 @@ def install(
     return result
 
 
+def _hook_entry(
+    event: str, base_url: str, command: str, config: str | None, token: str | None
+) -> dict[str, Any] | None:
+    if event == "SessionStart":  # may start the gateway: up to 3 s, plus a racing start
+        line = session_start_command(command, base_url, config)
+        return {"type": "command", "command": line, "timeout": 10}
+    if token is None:
+        return None
+    return {
+        "type": "http",
+        "url": f"{base_url.rstrip('/')}/hook/{event}",
+        "timeout": WAITING_EVENTS.get(event, 5),
+        "headers": {"Authorization": f"Bearer {token}"},
+    }
+
+
+def is_our_hook(hook: object) -> bool:
+    """A hook entry init wrote: our command, or an HTTP hook carrying a settings token."""
+    if not isinstance(hook, dict):
+        return False
+    if hook.get("type") == "http":
+        headers = hook.get("headers")
+        value = headers.get("Authorization") if isinstance(headers, dict) else None
+        return isinstance(value, str) and value.startswith("Bearer " + SETTINGS_TOKEN_PREFIX)
+    return is_ours(hook.get("command"))
+
+
 def _only_ours(group: object) -> bool:
     hooks = group.get("hooks") if isinstance(group, dict) else None
-    return (
-        isinstance(hooks, list)
-        and bool(hooks)
-        and all(isinstance(h, dict) and is_ours(h.get("command")) for h in hooks)
-    )
+    return isinstance(hooks, list) and bool(hooks) and all(is_our_hook(h) for h in hooks)
 
 
 def uninstall(
@@ -210,7 +256,8 @@ def _install(
 
     recorded = resolve_config(config) if config else None
     earlier = recall(states, path)
-    updated = install(current, url, switchex_command(), recorded)
+    token = settings_token(hook_secret(states), str(path))
+    updated = install(current, url, switchex_command(), recorded, token)
     excluded = _enable_tracking(root, states, global_)
     remember(
         states,

@@ -11,6 +11,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import orjson
@@ -26,11 +27,12 @@ from switchex.gateway.upstream import Transport
 from switchex.journal.open import open_journal
 from switchex.keys import KeyRing, guarded
 from switchex.providers.base import Provider
-from switchex.secret import HOOK_SECRET_HEADER
+from switchex.secret import HOOK_SECRET_HEADER, valid_settings_token
 from switchex.state.base import StateStore
 from switchex.state.open import open_store, scoped_tiers
 
 HOOK_BODY_LIMIT = 1024 * 1024
+HOOK_THREADS = 16
 REFUSALS_PER_SECOND = 20
 
 
@@ -92,6 +94,9 @@ class App:
         self._policies: dict[int, guard.Policy] = {}
         self._logged: set[str] = set()
         self._window = (0, 0)  # (second, refusals journaled in it)
+        # Hooks may wait seconds for their snapshot: their own threads, not the loop's default
+        # executor (which name resolution and others share).
+        self._hook_threads = ThreadPoolExecutor(HOOK_THREADS, thread_name_prefix="switchex-hook")
 
     async def __call__(self, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send) -> None:
         kind = scope["type"]
@@ -201,9 +206,12 @@ class App:
     async def _hook(
         self, event: str, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send
     ) -> None:
-        """Claude Code hook events; only with the install's hook secret, else nothing changes."""
+        """Claude Code hook events; only with the install's hook secret (or a settings token
+        derived from it), else nothing changes. The answer waits for the observer: for
+        `PostToolBatch` that is its snapshot, so Claude Code's next request cannot race it."""
         given = guard.bearer_or_header(asgi.request_headers(scope), HOOK_SECRET_HEADER)
-        if not guard.same_secret(given, self.hook_secret):
+        secret = self.hook_secret
+        if not (guard.same_secret(given, secret) or valid_settings_token(secret, given)):
             message = "hook secret missing or wrong (see README, Security)"
             await self.refuse(scope, RequestError(message, 401), send)
             return
@@ -219,8 +227,9 @@ class App:
             return
         observer = self.gateway.observer
         if observer is not None and isinstance(payload, dict):
-            await asyncio.to_thread(observer.hook, event, payload)
-        await asgi.respond(send, 200, b'{"ok":true}')
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._hook_threads, observer.hook, event, payload)
+        await asgi.respond(send, 200, b"{}")  # Claude Code reads it as hook output: nothing
 
     async def _lifespan(self, receive: asgi.Receive, send: asgi.Send) -> None:
         while True:
@@ -241,3 +250,4 @@ class App:
         await self.gateway.close()
         for closer in self.closers:
             closer()
+        self._hook_threads.shutdown(wait=False, cancel_futures=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -33,7 +33,17 @@ class RequestObserver(Protocol):
         """Note a request boundary; returns the session's repository path if known."""
         ...
 
-    def responded(self, session: str, model: str, tier: str, tool_use: bool) -> None: ...
+    def responded(
+        self,
+        session: str,
+        model: str,
+        tier: str,
+        tool_use: bool,
+        agent: str = "",
+        tool_ids: Sequence[str] = (),
+    ) -> None:
+        """An answer ended: who served it, and the ids of the tool calls it asked for."""
+        ...
 
     def hook(self, event: str, payload: dict[str, Any]) -> None:
         """A Claude Code hook event (`SessionStart`, `PostToolUse`, ...); may block briefly."""

@@ -232,7 +232,9 @@ def _finish(gateway: Gateway, exchange: Exchange, session: str, agent: str) -> N
     if exchange.status == 200:
         gateway.served[exchange.tier] = served
     if exchange.status == 200 and gateway.observer:
-        gateway.observer.responded(session, served, exchange.tier, summary.tool_use)
+        gateway.observer.responded(
+            session, served, exchange.tier, summary.tool_use, agent, tuple(summary.tool_ids)
+        )
     row = _row(gateway, exchange, session, agent, served, latency)
     gateway.view.request(row, exchange.error)
     if gateway.journal:

@@ -1,8 +1,8 @@
-"""What one answer amounted to: served model, stop reason, usage, whether it used tools."""
+"""What one answer amounted to: served model, stop reason, usage, the tool calls it asked for."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -23,6 +23,7 @@ class ResponseSummary:
     cache_creation: int = 0
     tool_use: bool = False
     error_type: str | None = None
+    tool_ids: list[str] = field(default_factory=list)  # ids of its tool_use blocks, in order
 
     def _usage(self, usage: Any) -> None:
         if not isinstance(usage, dict):
@@ -40,8 +41,7 @@ class ResponseSummary:
             self.model = str(message.get("model") or self.model)
             self._usage(message.get("usage"))
         elif kind == "content_block_start":
-            block = event.get("content_block") or {}
-            self.tool_use = self.tool_use or block.get("type") == "tool_use"
+            self._block(event.get("content_block"))
         elif kind == "message_delta":
             self.stop_reason = (event.get("delta") or {}).get("stop_reason") or self.stop_reason
             self._usage(event.get("usage"))
@@ -53,8 +53,15 @@ class ResponseSummary:
         self.model = str(message.get("model") or self.model)
         self.stop_reason = message.get("stop_reason")
         self._usage(message.get("usage"))
-        content = message.get("content") or []
-        self.tool_use = any(isinstance(b, dict) and b.get("type") == "tool_use" for b in content)
+        content = message.get("content")
+        for block in content if isinstance(content, list) else []:
+            self._block(block)
+
+    def _block(self, block: Any) -> None:
+        if isinstance(block, dict) and block.get("type") == "tool_use":
+            self.tool_use = True
+            if isinstance(block.get("id"), str):
+                self.tool_ids.append(block["id"])
 
 
 class StreamObserver:

@@ -1,8 +1,10 @@
 """Which model wrote what: git snapshots of the work tree on refs/switchex/ (DESIGN §7).
 
-snapshot.take_snapshot   temp index → write-tree → commit-tree → update-ref (CAS)
+snapshot.take_snapshot   staged tree → commit-tree → update-ref (CAS)
+staging, treeedit        the chain's tree edited where the work tree differs (no index)
 chain.read_chain         the chain back, trailers parsed
-worker.Tracker           boundaries → snapshots off the request path
+worker.Tracker           boundaries and hook batches → snapshots off the request path
+toolbook                 tool_use id → model that emitted it; a batch's snapshot plan
 session                  session id and repo hint of a Messages request
 refnames, lock, log      ref-safe names, the per-repo writer lock, `switchex log`
 """

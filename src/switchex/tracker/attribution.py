@@ -24,6 +24,7 @@ class _Session:
     agents: dict[str, tuple[str, str]] = field(default_factory=dict)
     worktree: Path | None = None  # registered by a hook (authoritative)
     last_repo: Path | None = None  # the last repo a boundary of this session named
+    exact: bool = False  # Claude Code's PostToolBatch hook reaches us: no request boundaries
 
 
 class AttributionBook:
@@ -77,6 +78,26 @@ class AttributionBook:
             if hint is not None:
                 state.last_repo = hint
             return state.worktree or hint or state.last_repo
+
+    def mark_exact(self, session: str) -> None:
+        """The session's tool batches arrive by hook: its request boundaries are not needed
+        (and would race its subagents' tools), so `boundary` skips them from now on."""
+        with self._lock:
+            self._get(session).exact = True
+
+    def is_exact(self, session: str) -> bool:
+        with self._lock:
+            state = self._sessions.get(session)
+            return state is not None and state.exact
+
+    def sessions_in(self, worktree: Path) -> list[str]:
+        """The sessions whose repository is `worktree` (registered or last named)."""
+        with self._lock:
+            return [
+                name
+                for name, state in self._sessions.items()
+                if (state.worktree or state.last_repo) == worktree
+            ]
 
     def forget(self, session: str) -> None:
         with self._lock:

@@ -1,11 +1,18 @@
 """Snapshots of a work tree as commits on a chain ref, without touching the user's repo.
 
+    git cat-file --batch-check           the chain, its tree, HEAD
+    staging.stage_paths / stage_scan     the chain's tree edited where the work tree differs
+                                         (Write/Edit batch: the named paths; else asked of git)
+    git commit-tree TREE -p PREV         fixed identity, trailers, no hooks, no signing
+    git update-ref REF NEW OLD           compare-and-swap; retried once on a race
+
+The first snapshot of a chain, and any path that is not a plain file (symlink, gitlink,
+unreadable), is staged through a temporary index instead:
+
     copy <git-dir>/index → <common-dir>/switchex/tmp/index-…   (stat info reused, mtime kept)
     GIT_INDEX_FILE=tmp git ls-files -o -m --exclude-standard   one walk: what `add -A` would add
     GIT_INDEX_FILE=tmp git update-index --add --remove --stdin  those paths, minus oversized ones
     GIT_INDEX_FILE=tmp git write-tree    same tree as the previous snapshot → unchanged
-    git commit-tree TREE -p PREV         fixed identity, trailers, no hooks, no signing
-    git update-ref REF NEW OLD           compare-and-swap; retried once on a race
 
 Objects are written before the ref moves, so a kill at any point leaves `git fsck` clean;
 the temporary index lives in the git dir and is removed (or swept by the next snapshot).
@@ -24,6 +31,7 @@ import shutil
 import stat
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -34,8 +42,18 @@ from switchex.tracker.git import IDENTITY, first_line, git, run
 from switchex.tracker.lock import repo_lock
 from switchex.tracker.records import Attribution, SnapshotCommit, SnapshotResult, commit_message
 from switchex.tracker.repo import Repo, busy_reason, chain_ref, probe, resolve_worktree
+from switchex.tracker.staging import (
+    NEVER_SNAPSHOT,
+    UNOPENED,
+    Staged,
+    count,
+    names,
+    stage_paths,
+    stage_scan,
+)
 
 __all__ = [
+    "NEVER_SNAPSHOT",
     "Attribution",
     "SnapshotCommit",
     "SnapshotResult",
@@ -54,10 +72,7 @@ EMPTY_TREES = {
     64: "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
 }
 _UNPROCESSED = re.compile(r"^fatal: Unable to process path (.+)$", re.MULTILINE)
-_UNOPENED = re.compile(r"could not open directory '(.+?)/?':")
 _MAX_DROPPED = 64
-# Written by `switchex init`: the user's local settings, never anyone's work.
-NEVER_SNAPSHOT = frozenset({".claude/settings.local.json"})
 
 
 @dataclass(frozen=True)
@@ -75,13 +90,6 @@ class _Heads:
         return self.chain_tree or self.head_tree or EMPTY_TREES.get(len(tree), "")
 
 
-@dataclass(frozen=True)
-class _Staged:
-    tree: str
-    left_out: tuple[str, ...]
-    notes: tuple[str, ...]
-
-
 def take_snapshot(
     worktree: Path,
     attribution: Attribution,
@@ -90,11 +98,14 @@ def take_snapshot(
     message: str | None = None,
     baseline: bool = False,
     lock_timeout: float = 10.0,
+    paths: Collection[str] | None = None,
 ) -> SnapshotResult:
     """Snapshot the work tree onto its chain; never raises for repository problems.
 
     `baseline`: when the chain does not exist yet, record this snapshot as kind `baseline`
     (the user's state before switchex saw the repo). `max_file_bytes <= 0` lifts the cap.
+    `paths` (absolute, or relative to the work tree): only these changed since the chain's
+    last snapshot, re-index just them; None scans the whole work tree.
     """
     start = time.monotonic()
     found = probe(worktree)
@@ -105,7 +116,8 @@ def take_snapshot(
             reason = busy_reason(found)
             if reason:
                 return _skipped(found.worktree, found.ref, attribution, reason, start)
-            return _snapshot(found, attribution, max_file_bytes, message, baseline, start)
+            scope = _Scope(max_file_bytes, None if paths is None else tuple(paths))
+            return _snapshot(found, attribution, scope, message, baseline, start)
     except (TrackerError, OSError, ValueError) as exc:
         log.debug("snapshot of %s skipped: %s", found.worktree, exc)
         return _skipped(found.worktree, found.ref, attribution, str(exc), start)
@@ -117,22 +129,34 @@ def _skipped(
     return SnapshotResult.skip(worktree, ref, attribution, reason, time.monotonic() - start)
 
 
+@dataclass(frozen=True)
+class _Scope:
+    max_file_bytes: int
+    paths: tuple[str, ...] | None  # None: the whole work tree
+
+
 def _snapshot(
     repo: Repo,
     attribution: Attribution,
-    max_file_bytes: int,
+    scope: _Scope,
     message: str | None,
     baseline: bool,
     start: float,
 ) -> SnapshotResult:
-    tmp = _tmp_dir(repo)
-    index = tmp / f"index-{os.getpid()}-{threading.get_ident()}"
-    try:
-        staged = _stage(repo, index, max_file_bytes)
-    finally:
-        for leftover in (index, index.with_name(index.name + ".lock")):
-            leftover.unlink(missing_ok=True)
     heads = _read_heads(repo)
+    staged = None
+    if heads.chain_tree is not None and scope.paths is not None:
+        staged = stage_paths(repo, heads.chain_tree, scope.paths or (), scope.max_file_bytes)
+    elif heads.chain_tree is not None:
+        staged = stage_scan(repo, heads.chain_tree, scope.max_file_bytes)
+    if staged is None:
+        tmp = _tmp_dir(repo)
+        index = tmp / f"index-{os.getpid()}-{threading.get_ident()}"
+        try:
+            staged = _stage(repo, index, scope.max_file_bytes)
+        finally:
+            for leftover in (index, index.with_name(index.name + ".lock")):
+                leftover.unlink(missing_ok=True)
     if baseline and heads.chain is None:
         attribution = Attribution.baseline(attribution.session)
     result = SnapshotResult(
@@ -176,7 +200,7 @@ def _sweep_ref_lock(lock: Path) -> None:
             lock.unlink()
 
 
-def _stage(repo: Repo, index: Path, max_file_bytes: int) -> _Staged:
+def _stage(repo: Repo, index: Path, max_file_bytes: int) -> Staged:
     """Build the work tree's tree in a temporary index seeded from the real one."""
     with contextlib.suppress(FileNotFoundError):  # no index yet: git starts an empty one
         shutil.copy2(repo.index, index)
@@ -189,12 +213,12 @@ def _stage(repo: Repo, index: Path, max_file_bytes: int) -> _Staged:
     tree = git(repo.worktree, "write-tree", env=env).decode().strip()
     notes = []
     if too_large:
-        notes.append(f"left out {_count(too_large)} larger than {max_file_bytes} bytes: ")
-        notes[-1] += _names(too_large)
+        notes.append(f"left out {count(too_large)} larger than {max_file_bytes} bytes: ")
+        notes[-1] += names(too_large)
     if unreadable:
-        notes.append(f"left out {_count(unreadable)} git could not read: {_names(unreadable)}")
+        notes.append(f"left out {count(unreadable)} git could not read: {names(unreadable)}")
         log.info("snapshot of %s left out unreadable paths: %s", repo.worktree, unreadable)
-    return _Staged(tree, tuple(too_large + unreadable), tuple(notes))
+    return Staged(tree, tuple(too_large + unreadable), tuple(notes))
 
 
 def _index_env(index: Path) -> dict[str, str]:
@@ -209,15 +233,6 @@ def _index_env(index: Path) -> dict[str, str]:
     }
 
 
-def _count(paths: list[str]) -> str:
-    return f"{len(paths)} file" + ("" if len(paths) == 1 else "s")
-
-
-def _names(paths: list[str], shown: int = 5) -> str:
-    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
-    return ", ".join(paths[:shown]) + more
-
-
 def _changed_paths(repo: Repo, env: dict[str, str]) -> tuple[list[str], list[str]]:
     """Untracked (not ignored), modified and deleted paths in index order, from one walk of
     the work tree; and the directories git could not open."""
@@ -227,7 +242,7 @@ def _changed_paths(repo: Repo, env: dict[str, str]) -> tuple[list[str], list[str
     # An embedded repository is listed as "dir/"; update-index takes it as "dir" (a gitlink).
     raw = {p.rstrip(b"/") for p in proc.stdout.split(b"\0") if p.strip(b"/")}
     stderr = proc.stderr.decode("utf-8", "surrogateescape")
-    return [os.fsdecode(p) for p in sorted(raw)], sorted(set(_UNOPENED.findall(stderr)))
+    return [os.fsdecode(p) for p in sorted(raw)], sorted(set(UNOPENED.findall(stderr)))
 
 
 def _too_large(repo: Repo, paths: list[str], limit: int) -> list[str]:

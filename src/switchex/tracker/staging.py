@@ -1,0 +1,126 @@
+"""Staging a snapshot's tree by editing the chain's last tree (`treeedit.py`), no index.
+
+`stage_paths`: a batch of Write/Edit calls named the only files that changed. `stage_scan`:
+which paths may differ from the chain is asked of git (`diff-files` and `ls-files -o`
+against the user's index, only read, and `diff-index` from the index to the chain's tree,
+side by side); those paths are then read from disk. Either returns None when the paths are
+not all plain files (a symlink, a directory, a gitlink, one git cannot read): the caller then
+stages through a temporary index (`snapshot._stage`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import subprocess
+import threading
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from switchex.errors import TrackerError
+from switchex.tracker.git import run
+from switchex.tracker.repo import Repo
+from switchex.tracker.treeedit import edit_tree
+
+log = logging.getLogger("switchex.tracker")
+
+# Written by `switchex init`: the user's local settings, never anyone's work.
+NEVER_SNAPSHOT = frozenset({".claude/settings.local.json"})
+UNOPENED = re.compile(r"could not open directory '(.+?)/?':")
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A snapshot's tree, the files it left out and why (in words)."""
+
+    tree: str
+    left_out: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def stage_paths(
+    repo: Repo, base: str, paths: Collection[str], max_file_bytes: int
+) -> Staged | None:
+    """The chain's tree with only `scope.paths` re-read from disk (no index, no walk); None
+    when they are not plain file edits (the caller scans instead)."""
+    named = [p for p in _relative(repo, paths) if p not in NEVER_SNAPSHOT]
+    return _edit(repo, base, named, max_file_bytes)
+
+
+def stage_scan(repo: Repo, base: str, max_file_bytes: int) -> Staged | None:
+    """The chain's tree edited at every path where the work tree may differ from it: what
+    differs from the user's index (one walk, the index only read) and where the index
+    differs from the chain's tree. No index is written; None: let `_stage` do it."""
+    names = ["diff-files", "--name-only", "-z"]  # modified, deleted (stats in threads)
+    index = ["diff-index", "--cached", "--name-only", "-z", "--no-renames", base]
+    results = _parallel(repo, [names, index, ["ls-files", "-z", "-o", "--exclude-standard"]])
+    if any(r is None or r.returncode != 0 for r in results):
+        return None
+    if UNOPENED.search(results[2].stderr.decode("utf-8", "surrogateescape")):  # type: ignore[union-attr]
+        return None  # `_stage` names the directories git could not open
+    found: set[str] = set()
+    for proc in results:
+        stdout = proc.stdout if proc is not None else b""
+        found |= {os.fsdecode(p.rstrip(b"/")) for p in stdout.split(b"\0") if p.strip(b"/")}
+    return _edit(repo, base, sorted(found - NEVER_SNAPSHOT), max_file_bytes)
+
+
+def _parallel(
+    repo: Repo, commands: list[list[str]]
+) -> list[subprocess.CompletedProcess[bytes] | None]:
+    """Run read-only git commands at the same time (a walk and the index's stat pass use
+    different cores); None for one that failed to run."""
+    results: list[subprocess.CompletedProcess[bytes] | None] = [None] * len(commands)
+
+    def one(i: int) -> None:
+        with contextlib.suppress(TrackerError):
+            results[i] = run(repo.worktree, commands[i])
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(1, len(commands))]
+    for thread in threads:
+        thread.start()
+    one(0)
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def _edit(repo: Repo, base: str, paths: list[str], max_file_bytes: int) -> Staged | None:
+    if not paths:
+        return Staged(base, (), ())
+    if any("\n" in p for p in paths):
+        return None
+    try:
+        edited = edit_tree(repo, base, paths, max_file_bytes)
+    except TrackerError as error:  # e.g. a file git cannot read: `_stage` names it
+        log.debug("tree edit of %s fell back to a scan: %s", repo.worktree, error)
+        return None
+    if edited is None:
+        return None
+    too_large = list(edited.left_out)
+    notes = [f"left out {count(too_large)} larger than {max_file_bytes} bytes: "]
+    notes[0] += names(too_large)
+    return Staged(edited.tree, edited.left_out, tuple(notes) if too_large else ())
+
+
+def _relative(repo: Repo, paths: Collection[str]) -> list[str]:
+    """`paths` relative to the work tree (slashes); paths outside it are dropped."""
+    root = os.path.realpath(repo.worktree)
+    found = set()
+    for path in paths:
+        full = os.path.realpath(os.path.join(root, path))
+        relative = os.path.relpath(full, root)
+        if relative != "." and not relative.startswith(".." + os.sep) and relative != "..":
+            found.add(relative.replace(os.sep, "/"))
+    return sorted(found)
+
+
+def count(paths: list[str]) -> str:
+    return f"{len(paths)} file" + ("" if len(paths) == 1 else "s")
+
+
+def names(paths: list[str], shown: int = 5) -> str:
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return ", ".join(paths[:shown]) + more
