@@ -33,9 +33,15 @@ def test_only_local_openai_servers_are_asked_to_tokenize() -> None:
     assert TokenizeCounter().calls(remote, REQUEST, "m", {}) == []
     local = TierSpec("l", "http://192.168.1.9:8080/v1", None)
     calls = TokenizeCounter().calls(local, REQUEST, "m", {})
-    assert [c.url for c in calls] == ["http://192.168.1.9:8080/tokenize"] * 2
+    root = "http://192.168.1.9:8080"
+    assert [c.url for c in calls] == [
+        f"{root}/tokenize",
+        f"{root}/extras/tokenize/count",  # llama-cpp-python's server
+        f"{root}/tokenize",
+    ]
     assert orjson.loads(calls[0].body)["content"] == flat_text(REQUEST)
-    assert orjson.loads(calls[1].body) == {"model": "m", "prompt": flat_text(REQUEST)}
+    assert orjson.loads(calls[1].body) == {"input": flat_text(REQUEST)}
+    assert orjson.loads(calls[2].body) == {"model": "m", "prompt": flat_text(REQUEST)}
 
 
 def test_a_known_server_gets_its_own_shape_and_ollama_none() -> None:
@@ -43,7 +49,7 @@ def test_a_known_server_gets_its_own_shape_and_ollama_none() -> None:
         spec = TierSpec("l", "http://127.0.0.1:11434/v1", None, server=server)
         return [orjson.loads(c.body) for c in TokenizeCounter().calls(spec, REQUEST, "m", {})]
 
-    assert [sorted(b) for b in bodies("llama.cpp")] == [["add_special", "content"]]
+    assert [sorted(b) for b in bodies("llama.cpp")] == [["add_special", "content"], ["input"]]
     assert [sorted(b) for b in bodies("vllm")] == [["model", "prompt"]]
     assert bodies("ollama") == [] and bodies("lm-studio") == []
 

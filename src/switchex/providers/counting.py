@@ -8,9 +8,11 @@ sends them.
     anthropic  POST {base}/v1/messages/count_tokens            → {"input_tokens": n}
     gemini     POST {root}/v1beta/models/{m}:countTokens        → {"totalTokens": n}
                with {"generateContentRequest": {"model": "models/{m}", ...}}
-    openai     POST {root}/tokenize on a local server only (loopback or private address):
-               llama.cpp {"content": text} → {"tokens": [...]}, then
-               vLLM {"model": m, "prompt": text} → {"count": n}
+    openai     on a local server only (loopback or private address):
+               llama.cpp's llama-server: POST {root}/tokenize {"content": text}
+               → {"tokens": [...]}; llama-cpp-python's server: POST
+               {root}/extras/tokenize/count {"input": text} → {"count": n}; then
+               vLLM: POST {root}/tokenize {"model": m, "prompt": text} → {"count": n}
                (only the one the tier's `server` names; none for ollama and lm-studio)
                over the conversation flattened to text (no chat template: a close count)
 
@@ -98,8 +100,8 @@ class GeminiCounter:
 
 
 class TokenizeCounter:
-    """`/tokenize` of a local llama.cpp or vLLM server: the tier's `server`, or both shapes
-    in that order when it is not known."""
+    """The tokenizer endpoint of a local llama.cpp (llama-server or llama-cpp-python) or vLLM
+    server: the tier's `server`, or every shape in that order when it is not known."""
 
     def calls(
         self, tier: TierSpec, request: Json, model: str, client_headers: Mapping[str, str]
@@ -107,20 +109,23 @@ class TokenizeCounter:
         parts = urlsplit(tier.base_url)
         if not _local(parts.hostname or ""):
             return []
-        url = f"{parts.scheme}://{parts.netloc}/tokenize"
+        root = f"{parts.scheme}://{parts.netloc}"
         headers = {"content-type": "application/json", **tier.headers}
         if tier.api_key:
             headers["authorization"] = f"Bearer {tier.api_key}"
         text = flat_text(request)
-        bodies = {
-            "llama.cpp": orjson.dumps({"content": text, "add_special": True}),
-            "vllm": orjson.dumps({"model": model, "prompt": text}),
+        shapes = {
+            "llama.cpp": [
+                ("/tokenize", {"content": text, "add_special": True}),
+                ("/extras/tokenize/count", {"input": text}),
+            ],
+            "vllm": [("/tokenize", {"model": model, "prompt": text})],
         }
-        servers = [tier.server] if tier.server else list(bodies)
+        servers = [tier.server] if tier.server else list(shapes)
         return [
-            UpstreamCall("POST", url, headers, bodies[server], False)
+            UpstreamCall("POST", root + path, headers, orjson.dumps(body), False)
             for server in servers
-            if server in bodies
+            for path, body in shapes.get(server, [])
         ]
 
     def read(self, body: bytes) -> int | None:
