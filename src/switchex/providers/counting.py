@@ -114,7 +114,7 @@ class TokenizeCounter:
         if tier.api_key:
             headers["authorization"] = f"Bearer {tier.api_key}"
         text = flat_text(request)
-        shapes = {
+        shapes: dict[str, list[tuple[str, Json]]] = {
             "llama.cpp": [
                 ("/tokenize", {"content": text, "add_special": True}),
                 ("/extras/tokenize/count", {"input": text}),
