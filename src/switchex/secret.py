@@ -33,20 +33,27 @@ def private_file(path: Path) -> Path:
 
 
 def hook_secret(state_dir: Path) -> str:
-    """The install's hook secret, created (0600) on first use; safe against a racing creator."""
-    path = state_dir / HOOK_SECRET_FILE
+    """The install's hook secret, created (0600) on first use; safe against a racing creator:
+    the secret is written to a private temporary file first and then linked into place, so
+    the file appears whole or not at all and every creator reads the one that won."""
     existing = read_hook_secret(state_dir)
     if existing:
         return existing
     private_dir(state_dir)
-    value = secrets.token_urlsafe(32)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return read_hook_secret(state_dir) or value
+    path = state_dir / HOOK_SECRET_FILE
+    draft = state_dir / f".{HOOK_SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(value)
-    return value
+        handle.write(secrets.token_urlsafe(32))
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another creator won: its secret is the install's
+    finally:
+        draft.unlink()
+    secret = read_hook_secret(state_dir)
+    assert secret is not None  # the file exists and was written whole
+    return secret
 
 
 def read_hook_secret(state_dir: Path) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -238,6 +239,9 @@ def test_the_tracker_hears_each_answers_agent_and_tool_ids(
         if line.startswith("data: ") and '"tool_use"' in line and "content_block_start" in line
     ]
     assert len(emitted) == 2
+    deadline = time.monotonic() + 5  # the tracker hears of it just after the answer left
+    while not hooks.answers and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert hooks.answers == [("s1", "claude-sonnet-4-5", True, "a7", tuple(emitted))]
 
 
