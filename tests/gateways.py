@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -31,3 +32,21 @@ def stop_gateways(state_dir: Path) -> None:
     for process in alive:
         with contextlib.suppress(psutil.NoSuchProcess):
             process.kill()
+
+
+# A child process that holds an flock on argv[1] until its stdin closes.
+HOLD_LOCK = (
+    "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT);"
+    "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); sys.stdin.read()"
+)
+
+
+@contextlib.contextmanager
+def gateway_state(tmp_path: Path) -> Iterator[Path]:
+    """A state dir whose detached gateways are stopped afterwards."""
+    path = tmp_path / "state"
+    path.mkdir(exist_ok=True)
+    try:
+        yield path
+    finally:
+        stop_gateways(path)

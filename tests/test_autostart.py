@@ -11,21 +11,14 @@ import pytest
 
 from switchex import autostart, daemon
 from switchex.fakes.anthropic import FakeAnthropic
-from tests.gateways import gateways_for, stop_gateways
+from tests.gateways import HOLD_LOCK, gateway_state, gateways_for
 from tests.helpers import free_port
-
-HOLD_LOCK = (
-    "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT);"
-    "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); sys.stdin.read()"
-)
 
 
 @pytest.fixture
 def state(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "state"
-    path.mkdir()
-    yield path
-    stop_gateways(path)
+    with gateway_state(tmp_path) as path:
+        yield path
 
 
 def test_a_gateway_that_cannot_start_is_explained_in_one_line(state: Path, tmp_path: Path) -> None:

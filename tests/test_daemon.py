@@ -10,20 +10,13 @@ from click.testing import CliRunner
 
 from switchex import daemon
 from switchex.cli.main import cli
-from tests.gateways import stop_gateways
-
-HOLD_LOCK = (
-    "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT);"
-    "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); sys.stdin.read()"
-)
+from tests.gateways import HOLD_LOCK, gateway_state
 
 
 @pytest.fixture
 def state(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "state"
-    path.mkdir()
-    yield path
-    stop_gateways(path)
+    with gateway_state(tmp_path) as path:
+        yield path
 
 
 def test_start_lock_waits_for_another_process_and_is_free_when_it_goes(state: Path) -> None:
