@@ -209,6 +209,7 @@ def build_app(
         )
         observer.on_snapshot = gateway.view.snapshot
         gateway.observer = observer
+        gateway.repo_allowed = enabled.match
     if notifier is not None:
         gateway.on_switch.append(notifier.switched)
     secret = hook_secret(state_dir) if state_dir else None

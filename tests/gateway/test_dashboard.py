@@ -6,6 +6,7 @@ import http.client
 import json
 import re
 import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 from switchex.fakes.anthropic import FakeAnthropic
@@ -77,3 +78,22 @@ def test_requests_api_filters_and_keeps_unknown_cost_null(
         "claude-sonnet-4-5": False,
         "some-unknown-model": True,
     }
+
+
+def test_review_actions_run_only_in_repositories_still_enabled_for_tracking(
+    claude: FakeAnthropic, make_gateway: MakeGateway, tmp_path: Path
+) -> None:
+    gateway = make_gateway(claude)
+    journal = gateway.gateway.journal
+    assert journal is not None
+    repo = tmp_path / "once-tracked"
+    repo.mkdir()
+    snapshot = {"time": 1.0, "repo": str(repo), "ref": "r", "commit_id": "c", "kind": "ai"}
+    journal.record("snapshots", {**snapshot, "model": "m", "tier": "t", "session": "s"})
+    assert journal.flush()
+    token = re.search(rb'name="csrf" content="([^"]+)"', get(f"{gateway.url}/").body)
+    assert token is not None
+    headers = {"content-type": "application/json", "x-switchex-csrf": token.group(1).decode()}
+    body = {"action": "undo", "repo": str(repo)}
+    status, data = review_post(gateway.url, body, headers)
+    assert status == 404 and "not a repository switchex tracks" in data["error"]["message"]

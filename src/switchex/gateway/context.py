@@ -13,6 +13,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from switchex.config import Config
@@ -78,6 +79,8 @@ class Gateway:
     switches: deque[SwitchEvent] = field(default_factory=lambda: deque(maxlen=50))
     counts: Counter[tuple[str, int]] = field(default_factory=Counter)
     served: dict[str, str] = field(default_factory=dict)  # tier -> the model it last served
+    # The enabled work tree holding a path, or None: git runs in no other (DESIGN.md §12).
+    repo_allowed: Callable[[str], Path | None] = lambda path: None
     view: Observatory = field(init=False)  # metrics, live events, last served
     probed: set[str] = field(default_factory=set)  # tiers whose server software was asked
 

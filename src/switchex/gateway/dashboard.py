@@ -108,9 +108,9 @@ async def _api(gateway: Gateway, path: str, query: dict[str, str]) -> Any:
     if path == "/api/repos":
         return await asyncio.to_thread(_repos, journal)
     if path == "/api/review":
-        return await asyncio.to_thread(_analysis, journal, await _tracked(journal, query))
+        return await asyncio.to_thread(_analysis, journal, await _tracked(gateway, journal, query))
     if path == "/api/diff":
-        repo = await _tracked(journal, query)
+        repo = await _tracked(gateway, journal, query)
         return await asyncio.to_thread(_diff, repo, query.get("model", ""))
     raise RequestError(f"GET {path} is not an endpoint of switchex", 404)
 
@@ -130,10 +130,12 @@ def _repos(journal: Path) -> list[dict[str, Any]]:
     ]
 
 
-async def _tracked(journal: Path, query: dict[str, str]) -> Path:
-    """The `repo` asked for, if the tracker snapshotted it; git runs nowhere else."""
+async def _tracked(gateway: Gateway, journal: Path, query: dict[str, str]) -> Path:
+    """The `repo` asked for, if the tracker snapshotted it and it is still enabled for
+    tracking (`switchex init`, `tracking.repos`, `up --repo`); git runs nowhere else."""
     repo = query.get("repo", "")
-    if repo not in await asyncio.to_thread(dashboard_data.tracked_repos, journal):
+    known = repo in await asyncio.to_thread(dashboard_data.tracked_repos, journal)
+    if not known or await asyncio.to_thread(gateway.repo_allowed, repo) is None:
         raise RequestError(f"repo: {repo!r} is not a repository switchex tracks", 404)
     return Path(repo)
 
@@ -173,7 +175,7 @@ async def _review_action(
         raise RequestError("the body must be a JSON object") from None
     if not isinstance(body, dict) or body.get("action") not in ("accept", "rollback", "undo"):
         raise RequestError("action: one of accept, rollback, undo")
-    repo = await _tracked(gateway.journal.path, {"repo": str(body.get("repo", ""))})
+    repo = await _tracked(gateway, gateway.journal.path, {"repo": str(body.get("repo", ""))})
     model, dry_run = str(body.get("model") or ""), body.get("dry_run") is not False
     outcome = await asyncio.to_thread(_act, str(body["action"]), repo, model, dry_run)
     if outcome["written"] and not dry_run:
