@@ -75,7 +75,7 @@ class PostgresServer:
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="switchex-pg-"))
         self.data = self.dir / "data"
-        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self.as_user = [runuser(), "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self.as_user:
             shutil.chown(self.dir, "postgres", "postgres")
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "switchex", "-E", "UTF8")
@@ -105,3 +105,13 @@ class PostgresServer:
             capture_output=True,
         )
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def runuser() -> str:
+    """util-linux's runuser (in /usr/sbin, which a root PATH may lack)."""
+    found = shutil.which("runuser") or next(
+        (path for path in ("/usr/sbin/runuser", "/sbin/runuser") if os.path.exists(path)), None
+    )
+    if found is None:
+        raise RuntimeError("runuser (util-linux) is needed to run PostgreSQL as root")
+    return found
