@@ -447,7 +447,8 @@ def tracking(
     the repository before every request, so every boundary has a snapshot to take."""
     repo = make_repo(tmp, 1000)
     gateways = {}
-    for label, extra in (("tracking on", []), ("tracking off", ["--no-track"])):
+    enabled = ["--repo", str(repo)]  # tracking runs only in repositories the user enabled
+    for label, extra in (("tracking on", enabled), ("tracking off", ["--no-track"])):
         port = free_port()
         processes.append(
             start(
