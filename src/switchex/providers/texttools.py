@@ -37,6 +37,8 @@ Json = dict[str, Any]
 _MARKERS = ("<tool_call>", "<function=", THINK_OPEN)
 # Where a construct may start: `{` or a fence at a line start, `<t…`/`<f…` (or a `<` at the end).
 _CANDIDATE = re.compile(r"(?m)^[ \t]*([{`])|<(?=[tf]|\Z)")
+# The same where the fragment starts mid-line: a `{` or a fence counts only after a newline.
+_MIDLINE = re.compile(r"\n[ \t]*[{`]|<(?=[tf]|\Z)")
 
 
 class Piece(NamedTuple):
@@ -61,25 +63,36 @@ class TextToolParser:
         self._after_think = False  # whitespace right after </think> belongs to the tag
         self._in_code = False  # inside a fenced block that is not a call: all of it is text
         self.calls = 0
+        # Nothing held and mid-line: a fragment with no newline and no `<` is then plain text
+        # that changes nothing here (a `{` or a fence only counts at a line start), so a
+        # caller may emit it without calling `plain`. Kept true by `plain` and `_scan`.
+        self.quiet = False
 
     def plain(self, fragment: str) -> bool:
         """True when `fragment` is plain text to emit as it is (the parser took note of it);
-        False when it must go through `feed`. The fast path of a stream: most fragments hold
-        no character that could start a call."""
+        False when it must go through `feed` (or `take`). The fast path of a stream: most
+        fragments hold no character that could start a call."""
+        if self.quiet and "\n" not in fragment and "<" not in fragment:
+            return True
         if self._buf or self._thinking or self._after_think:
             return False
         maybe = "{" in fragment or "<" in fragment or "`" in fragment  # cheaper than the regex
-        if maybe and _CANDIDATE.search(fragment):
+        if maybe and (_CANDIDATE if self._line_blank else _MIDLINE).search(fragment):
             return False
         if "\n" in fragment:
             self._line_blank = not fragment[fragment.rfind("\n") + 1 :].strip()
         elif self._line_blank and fragment.strip():
             self._line_blank = False
+        self.quiet = not self._line_blank
         return True
 
     def feed(self, fragment: str) -> list[Piece]:
         if self.plain(fragment):
             return [Piece("text", fragment, fragment)]
+        return self.take(fragment)
+
+    def take(self, fragment: str) -> list[Piece]:
+        """`feed` for a fragment that `plain` refused (skips checking it again)."""
         self._buf += fragment
         return self._scan(final=False)
 
@@ -99,6 +112,8 @@ class TextToolParser:
                     break
             elif not self._plain(out, final):
                 break
+        held = self._buf or self._thinking or self._after_think
+        self.quiet = not (held or self._line_blank)
         return _joined(out)
 
     def _plain(self, out: list[Piece], final: bool) -> bool:

@@ -139,9 +139,13 @@ class OpenAIStreamTranslator(SSEDataTranslator):
         return events
 
     def _content(self, text: str) -> list[Json]:
-        if self._text is None or self._text.plain(text):
+        parser = self._text
+        # The common delta (mid-line prose, nothing held) is checked inline: no call at all.
+        if parser is None or (parser.quiet and "\n" not in text and "<" not in text):
             return self._blocks.add_text("text", text)
-        return self._pieces(self._text.feed(text))
+        if parser.plain(text):
+            return self._blocks.add_text("text", text)
+        return self._pieces(parser.take(text))
 
     def _flush_text(self) -> list[Json]:
         return self._pieces(self._text.finish()) if self._text is not None else []
