@@ -35,10 +35,14 @@ from switchex.providers.texttools_match import (
 Json = dict[str, Any]
 
 _MARKERS = ("<tool_call>", "<function=", THINK_OPEN)
-# Where a construct may start: `{` or a fence at a line start, `<t…`/`<f…` (or a `<` at the end).
-_CANDIDATE = re.compile(r"(?m)^[ \t]*([{`])|<(?=[tf]|\Z)")
-# The same where the fragment starts mid-line: a `{` or a fence counts only after a newline.
-_MIDLINE = re.compile(r"\n[ \t]*[{`]|<(?=[tf]|\Z)")
+# Where a construct may start: `{` or a fence at a line start, `<t…`/`<f…` (or a `<` at the end);
+# inside a code block only its closing fence. Each as two patterns, one for the text's start and
+# one for after a newline: `(?m)^` would make the regex engine try every position, several times
+# slower than skipping ahead to a newline or a `<`.
+_HEAD = re.compile(r"[ \t]*([{`])")
+_MIDLINE = re.compile(r"\n[ \t]*([{`])|<(?=[tf]|\Z)")
+_CODE_HEAD = re.compile(r"[ \t]*(`)")
+_CODE_MIDLINE = re.compile(r"\n[ \t]*(`)")
 
 
 class Piece(NamedTuple):
@@ -76,8 +80,8 @@ class TextToolParser:
             return True
         if self._buf or self._thinking or self._after_think:
             return False
-        maybe = "{" in fragment or "<" in fragment or "`" in fragment  # cheaper than the regex
-        if maybe and (_CANDIDATE if self._line_blank else _MIDLINE).search(fragment):
+        maybe = "`" in fragment or (not self._in_code and ("{" in fragment or "<" in fragment))
+        if maybe and _candidate(fragment, 0, self._line_blank, self._in_code) >= 0:
             return False
         if "\n" in fragment:
             self._line_blank = not fragment[fragment.rfind("\n") + 1 :].strip()
@@ -114,13 +118,12 @@ class TextToolParser:
                 break
         held = self._buf or self._thinking or self._after_think
         self.quiet = not (held or self._line_blank)
-        return _joined(out)
+        return out if len(out) < 2 else _joined(out)
 
     def _plain(self, out: list[Piece], final: bool) -> bool:
         """Emit text up to the next candidate and start its matcher; False to wait for more."""
         buf, pos = self._buf, 0
-        while (found := _CANDIDATE.search(buf, pos)) is not None:
-            at = found.start(1) if found.group(1) else found.start()
+        while (at := _candidate(buf, pos, True, self._in_code)) >= 0:
             blank = self._blank_before(buf, at)
             kind = _candidate_kind(buf, at, blank, final, self._in_code)
             if kind == "close":
@@ -206,6 +209,17 @@ class TextToolParser:
         newline = buf.rfind("\n", 0, at)
         before = buf[newline + 1 : at]
         return (newline >= 0 or self._line_blank) and not before.strip()
+
+
+def _candidate(text: str, pos: int, head: bool, in_code: bool) -> int:
+    """Where the next possible construct starts in `text` from `pos`, or -1. At 0 a `{` or a
+    fence counts when `head` (the text may start a line); in a code block only a fence."""
+    start, rest = (_CODE_HEAD, _CODE_MIDLINE) if in_code else (_HEAD, _MIDLINE)
+    if pos == 0 and head and (found := start.match(text)) is not None:
+        return found.start(1)
+    if (found := rest.search(text, pos)) is None:
+        return -1
+    return found.start(1) if found.group(1) else found.start()
 
 
 def _candidate_kind(buf: str, at: int, line_start: bool, final: bool, in_code: bool) -> str:
