@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from switchex.providers.texttools_match import (
     FENCE,
+    FENCE_INFO,
     MAX_HOLD,
     THINK_CLOSE,
     THINK_OPEN,
@@ -81,13 +82,31 @@ class TextToolParser:
         if self._buf or self._thinking or self._after_think:
             return False
         maybe = "`" in fragment or (not self._in_code and ("{" in fragment or "<" in fragment))
-        if maybe and _candidate(fragment, 0, self._line_blank, self._in_code) >= 0:
+        if maybe and not self._code_fences(fragment):
             return False
         if "\n" in fragment:
             self._line_blank = not fragment[fragment.rfind("\n") + 1 :].strip()
         elif self._line_blank and fragment.strip():
             self._line_blank = False
         self.quiet = not self._line_blank
+        return True
+
+    def _code_fences(self, fragment: str) -> bool:
+        """True when every possible construct in `fragment` is a whole fence line that opens a
+        code block (not a call: its info is not json…) or closes one; `_in_code` follows them.
+        False (nothing changed) when something else may start: `_scan` decides."""
+        in_code, pos = self._in_code, 0
+        while (at := _candidate(fragment, pos, self._line_blank, in_code)) >= 0:
+            if not fragment.startswith(FENCE, at):
+                return False
+            if in_code:
+                in_code, pos = False, at + len(FENCE)
+                continue
+            newline = fragment.find("\n", at + len(FENCE))
+            if newline < 0 or fragment[at + len(FENCE) : newline].strip().lower() in FENCE_INFO:
+                return False
+            in_code, pos = True, newline  # the next line starts after this newline
+        self._in_code = in_code
         return True
 
     def feed(self, fragment: str) -> list[Piece]:

@@ -30,7 +30,7 @@ THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
 MAX_HOLD = 1 << 20  # a construct longer than this is text
 _NOT_A_CALL: Result = (0, [])
 _FIRST_KEYS = frozenset({"name", "function", "type", "id", *ARGUMENT_KEYS})
-_FENCE_INFO = frozenset({"", "json", "tool_call", "tool_code", "tool"})
+FENCE_INFO = frozenset({"", "json", "tool_call", "tool_code", "tool"})
 _HEAD_KEY = re.compile(r'\{\s*"([^"\\]{0,64})"')
 _HEAD_KEY_SO_FAR = re.compile(r'\{\s*(?:"[^"\\]{0,64})?')
 _HEAD_NAME = re.compile(r'\{\s*"name"\s*:\s*"([^"\\]{0,128})"')
@@ -112,7 +112,7 @@ class Fenced:
         if newline < 0:
             return _NOT_A_CALL if len(buf) > 24 or final else None
         self.line_end = newline + 1
-        if buf[len(FENCE) : newline].strip().lower() not in _FENCE_INFO:
+        if buf[len(FENCE) : newline].strip().lower() not in FENCE_INFO:
             return _NOT_A_CALL
         body = skip_space(buf, newline + 1)
         if body == len(buf):
