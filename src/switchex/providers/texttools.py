@@ -84,12 +84,16 @@ class TextToolParser:
         maybe = "`" in fragment or (not self._in_code and ("{" in fragment or "<" in fragment))
         if maybe and not self._code_fences(fragment):
             return False
-        if "\n" in fragment:
-            self._line_blank = not fragment[fragment.rfind("\n") + 1 :].strip()
-        elif self._line_blank and fragment.strip():
+        self._noted(fragment)
+        return True
+
+    def _noted(self, text: str) -> None:
+        """`text` went out as text: the line state follows it."""
+        if "\n" in text:
+            self._line_blank = not text[text.rfind("\n") + 1 :].strip()
+        elif self._line_blank and text.strip():
             self._line_blank = False
         self.quiet = not self._line_blank
-        return True
 
     def _code_fences(self, fragment: str) -> bool:
         """True when every possible construct in `fragment` is a whole fence line that opens a
@@ -116,8 +120,23 @@ class TextToolParser:
 
     def take(self, fragment: str) -> list[Piece]:
         """`feed` for a fragment that `plain` refused (skips checking it again)."""
-        self._buf += fragment
+        held, self._buf = self._buf, self._buf + fragment
+        if held and self._held_fence_is_code():
+            text, self._buf, self._matcher = self._buf, "", None
+            self._noted(text)
+            return [Piece("text", text, text)]
         return self._scan(final=False)
+
+    def _held_fence_is_code(self) -> bool:
+        """The fast path of a fence cut by a delta: True when what is held (a fence, or the
+        start of one, at a line start, whose first line was not known yet) turns out to open
+        or close a code block and nothing else may start after it (`_in_code` follows)."""
+        matcher = self._matcher
+        if self._thinking or self._after_think:
+            return False
+        if matcher is not None and not (isinstance(matcher, Fenced) and matcher.line_end < 0):
+            return False
+        return self._code_fences(self._buf)
 
     def finish(self) -> list[Piece]:
         """Everything still held: an unfinished construct stays text, thinking stays thinking."""
