@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from switchex.providers.texttools_match import (
     FENCE,
     FENCE_INFO,
+    FENCE_LINE_HOLD,
     MAX_HOLD,
     THINK_CLOSE,
     THINK_OPEN,
@@ -82,8 +83,11 @@ class TextToolParser:
         if self._buf or self._thinking or self._after_think:
             return False
         maybe = "`" in fragment or (not self._in_code and ("{" in fragment or "<" in fragment))
-        if maybe and not self._code_fences(fragment):
-            return False
+        if maybe:
+            hold, in_code = self._fences(fragment)
+            if hold != len(fragment):
+                return False
+            self._in_code = in_code
         self._noted(fragment)
         return True
 
@@ -95,23 +99,26 @@ class TextToolParser:
             self._line_blank = False
         self.quiet = not self._line_blank
 
-    def _code_fences(self, fragment: str) -> bool:
-        """True when every possible construct in `fragment` is a whole fence line that opens a
-        code block (not a call: its info is not json…) or closes one; `_in_code` follows them.
-        False (nothing changed) when something else may start: `_scan` decides."""
+    def _fences(self, text: str) -> tuple[int, bool]:
+        """When every possible construct in `text` (sent as it comes after what went out) is a
+        whole fence line that opens a code block (not a call: its info is not json…) or closes
+        one, but for a fence (or its start) at the very end whose first line is not complete:
+        where to hold from (`len(text)`: nothing) and whether a code block is then open.
+        -1 when something else may start: `_scan` decides. Changes nothing."""
         in_code, pos = self._in_code, 0
-        while (at := _candidate(fragment, pos, self._line_blank, in_code)) >= 0:
-            if not fragment.startswith(FENCE, at):
-                return False
+        while (at := _candidate(text, pos, self._line_blank, in_code)) >= 0:
+            if not text.startswith(FENCE, at):
+                return (at if FENCE.startswith(text[at:]) else -1), in_code
             if in_code:
                 in_code, pos = False, at + len(FENCE)
                 continue
-            newline = fragment.find("\n", at + len(FENCE))
-            if newline < 0 or fragment[at + len(FENCE) : newline].strip().lower() in FENCE_INFO:
-                return False
+            newline = text.find("\n", at + len(FENCE))
+            if newline < 0:  # held by a fence matcher while its first line is short
+                return (at if len(text) - at <= FENCE_LINE_HOLD else -1), in_code
+            if text[at + len(FENCE) : newline].strip().lower() in FENCE_INFO:
+                return -1, in_code
             in_code, pos = True, newline  # the next line starts after this newline
-        self._in_code = in_code
-        return True
+        return len(text), in_code
 
     def feed(self, fragment: str) -> list[Piece]:
         if self.plain(fragment):
@@ -119,24 +126,25 @@ class TextToolParser:
         return self.take(fragment)
 
     def take(self, fragment: str) -> list[Piece]:
-        """`feed` for a fragment that `plain` refused (skips checking it again)."""
-        held, self._buf = self._buf, self._buf + fragment
-        if held and self._held_fence_is_code():
-            text, self._buf, self._matcher = self._buf, "", None
-            self._noted(text)
-            return [Piece("text", text, text)]
+        """`feed` for a fragment that `plain` refused (skips checking it again). A fence, whole
+        or cut by the deltas, that only opens or closes a code block skips the matchers."""
+        text = self._buf + fragment
+        matcher = self._matcher
+        fresh = matcher is None or (isinstance(matcher, Fenced) and matcher.line_end < 0)
+        if fresh and not (self._thinking or self._after_think):
+            hold, in_code = self._fences(text)
+            if hold >= 0:
+                return self._hold(text, hold, in_code)
+        self._buf = text
         return self._scan(final=False)
 
-    def _held_fence_is_code(self) -> bool:
-        """The fast path of a fence cut by a delta: True when what is held (a fence, or the
-        start of one, at a line start, whose first line was not known yet) turns out to open
-        or close a code block and nothing else may start after it (`_in_code` follows)."""
-        matcher = self._matcher
-        if self._thinking or self._after_think:
-            return False
-        if matcher is not None and not (isinstance(matcher, Fenced) and matcher.line_end < 0):
-            return False
-        return self._code_fences(self._buf)
+    def _hold(self, text: str, at: int, in_code: bool) -> list[Piece]:
+        """`text[:at]` goes out as text; the fence (or its start) from `at` is held."""
+        before, self._buf, self._in_code = text[:at], text[at:], in_code
+        self._matcher = Fenced(self.tools) if self._buf.startswith(FENCE) else None
+        self._noted(before)
+        self.quiet = self.quiet and not self._buf
+        return [Piece("text", before, before)] if before else []
 
     def finish(self) -> list[Piece]:
         """Everything still held: an unfinished construct stays text, thinking stays thinking."""

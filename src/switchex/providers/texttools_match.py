@@ -28,6 +28,7 @@ Result = tuple[int, list[Call]]
 FENCE = "```"
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
 MAX_HOLD = 1 << 20  # a construct longer than this is text
+FENCE_LINE_HOLD = 24  # a fence whose first line is longer than this is text
 _NOT_A_CALL: Result = (0, [])
 _FIRST_KEYS = frozenset({"name", "function", "type", "id", *ARGUMENT_KEYS})
 FENCE_INFO = frozenset({"", "json", "tool_call", "tool_code", "tool"})
@@ -110,7 +111,7 @@ class Fenced:
     def _start(self, buf: str, final: bool) -> Result | None:
         newline = buf.find("\n", len(FENCE))
         if newline < 0:
-            return _NOT_A_CALL if len(buf) > 24 or final else None
+            return _NOT_A_CALL if len(buf) > FENCE_LINE_HOLD or final else None
         self.line_end = newline + 1
         if buf[len(FENCE) : newline].strip().lower() not in FENCE_INFO:
             return _NOT_A_CALL
