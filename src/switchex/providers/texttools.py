@@ -71,25 +71,27 @@ class TextToolParser:
         self.calls = 0
         # Nothing held and mid-line: a fragment with no newline and no `<` is then plain text
         # that changes nothing here (a `{` or a fence only counts at a line start), so a
-        # caller may emit it without calling `plain`. Kept true by `plain` and `_scan`.
+        # caller may emit it without calling `pieces`. Kept true by `_noted`, `_hold`, `_scan`.
         self.quiet = False
 
-    def plain(self, fragment: str) -> bool:
-        """True when `fragment` is plain text to emit as it is (the parser took note of it);
-        False when it must go through `feed` (or `take`). The fast path of a stream: most
-        fragments hold no character that could start a call."""
+    def pieces(self, fragment: str) -> list[Piece] | None:
+        """None when `fragment` is plain text to emit as it is (the parser took note of it),
+        else the pieces now safe to emit. The fast path of a stream: most fragments hold no
+        character that could start a call."""
         if self.quiet and "\n" not in fragment and "<" not in fragment:
-            return True
+            return None
         if self._buf or self._thinking or self._after_think:
-            return False
-        maybe = "`" in fragment or (not self._in_code and ("{" in fragment or "<" in fragment))
-        if maybe:
+            return self._take(fragment)
+        if "`" in fragment or (not self._in_code and ("{" in fragment or "<" in fragment)):
             hold, in_code = self._fences(fragment)
-            if hold != len(fragment):
-                return False
+            if hold < 0:
+                self._buf = fragment
+                return self._scan(final=False)
+            if hold < len(fragment):
+                return self._hold(fragment, hold, in_code)
             self._in_code = in_code
         self._noted(fragment)
-        return True
+        return None
 
     def _noted(self, text: str) -> None:
         """`text` went out as text: the line state follows it."""
@@ -121,13 +123,12 @@ class TextToolParser:
         return len(text), in_code
 
     def feed(self, fragment: str) -> list[Piece]:
-        if self.plain(fragment):
-            return [Piece("text", fragment, fragment)]
-        return self.take(fragment)
+        pieces = self.pieces(fragment)
+        return [Piece("text", fragment, fragment)] if pieces is None else pieces
 
-    def take(self, fragment: str) -> list[Piece]:
-        """`feed` for a fragment that `plain` refused (skips checking it again). A fence, whole
-        or cut by the deltas, that only opens or closes a code block skips the matchers."""
+    def _take(self, fragment: str) -> list[Piece]:
+        """`fragment` after what is held. A fence cut by the deltas that only opens or closes a
+        code block skips the matchers."""
         text = self._buf + fragment
         matcher = self._matcher
         fresh = matcher is None or (isinstance(matcher, Fenced) and matcher.line_end < 0)

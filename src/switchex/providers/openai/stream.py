@@ -143,9 +143,10 @@ class OpenAIStreamTranslator(SSEDataTranslator):
         # The common delta (mid-line prose, nothing held) is checked inline: no call at all.
         if parser is None or (parser.quiet and "\n" not in text and "<" not in text):
             return self._blocks.add_text("text", text)
-        if parser.plain(text):
+        pieces = parser.pieces(text)
+        if pieces is None:
             return self._blocks.add_text("text", text)
-        return self._pieces(parser.take(text))
+        return self._pieces(pieces)
 
     def _flush_text(self) -> list[Json]:
         return self._pieces(self._text.finish()) if self._text is not None else []
