@@ -18,7 +18,6 @@ fence at a line start, or a tag; everything else is emitted at once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -31,20 +30,14 @@ from switchex.providers.texttools_match import (
     THINK_OPEN,
     Fenced,
     Matcher,
+    candidate,
+    partial_suffix,
     start_matcher,
 )
 
 Json = dict[str, Any]
 
 _MARKERS = ("<tool_call>", "<function=", THINK_OPEN)
-# Where a construct may start: `{` or a fence at a line start, `<t…`/`<f…` (or a `<` at the end);
-# inside a code block only its closing fence. Each as two patterns, one for the text's start and
-# one for after a newline: `(?m)^` would make the regex engine try every position, several times
-# slower than skipping ahead to a newline or a `<`.
-_HEAD = re.compile(r"[ \t]*([{`])")
-_MIDLINE = re.compile(r"\n[ \t]*([{`])|<(?=[tf]|\Z)")
-_CODE_HEAD = re.compile(r"[ \t]*(`)")
-_CODE_MIDLINE = re.compile(r"\n[ \t]*(`)")
 
 
 class Piece(NamedTuple):
@@ -108,7 +101,7 @@ class TextToolParser:
         where to hold from (`len(text)`: nothing) and whether a code block is then open.
         -1 when something else may start: `_scan` decides. Changes nothing."""
         in_code, pos = self._in_code, 0
-        while (at := _candidate(text, pos, self._line_blank, in_code)) >= 0:
+        while (at := candidate(text, pos, self._line_blank, in_code)) >= 0:
             if not text.startswith(FENCE, at):
                 return (at if FENCE.startswith(text[at:]) else -1), in_code
             if in_code:
@@ -170,7 +163,7 @@ class TextToolParser:
     def _plain(self, out: list[Piece], final: bool) -> bool:
         """Emit text up to the next candidate and start its matcher; False to wait for more."""
         buf, pos = self._buf, 0
-        while (at := _candidate(buf, pos, True, self._in_code)) >= 0:
+        while (at := candidate(buf, pos, True, self._in_code)) >= 0:
             blank = self._blank_before(buf, at)
             kind = _candidate_kind(buf, at, blank, final, self._in_code)
             if kind == "close":
@@ -229,7 +222,7 @@ class TextToolParser:
             self._thinking = False
             self._after_think = self._line_blank = True
             return True
-        keep = 0 if final else _partial_suffix(self._buf, (THINK_CLOSE,))
+        keep = 0 if final else partial_suffix(self._buf, (THINK_CLOSE,))
         self._thought(out, self._buf[: len(self._buf) - keep], "")
         self._buf = self._buf[len(self._buf) - keep :]
         return False
@@ -256,17 +249,6 @@ class TextToolParser:
         newline = buf.rfind("\n", 0, at)
         before = buf[newline + 1 : at]
         return (newline >= 0 or self._line_blank) and not before.strip()
-
-
-def _candidate(text: str, pos: int, head: bool, in_code: bool) -> int:
-    """Where the next possible construct starts in `text` from `pos`, or -1. At 0 a `{` or a
-    fence counts when `head` (the text may start a line); in a code block only a fence."""
-    start, rest = (_CODE_HEAD, _CODE_MIDLINE) if in_code else (_HEAD, _MIDLINE)
-    if pos == 0 and head and (found := start.match(text)) is not None:
-        return found.start(1)
-    if (found := rest.search(text, pos)) is None:
-        return -1
-    return found.start(1) if found.group(1) else found.start()
 
 
 def _candidate_kind(buf: str, at: int, line_start: bool, final: bool, in_code: bool) -> str:
@@ -304,17 +286,6 @@ def _joined(pieces: list[Piece]) -> list[Piece]:
         else:
             out.append(piece)
     return out
-
-
-def _partial_suffix(text: str, markers: tuple[str, ...]) -> int:
-    """The length of the longest end of `text` that is a proper beginning of a marker."""
-    best = 0
-    for marker in markers:
-        for size in range(min(len(marker) - 1, len(text)), best, -1):
-            if text.endswith(marker[:size]):
-                best = size
-                break
-    return best
 
 
 def parse_text(text: str, tools: Mapping[str, Json]) -> list[Piece]:

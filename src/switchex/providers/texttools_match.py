@@ -39,6 +39,15 @@ _HEAD_NAME_SO_FAR = re.compile(r'\{\s*"name"\s*(?::\s*(?:"[^"\\]{0,128})?)?')
 _FUNCTION = re.compile(r"<function=([A-Za-z0-9_.:-]{1,64})>")
 _PARAMETER = re.compile(r"<parameter=([^>\n]{1,64})>(.*?)</parameter>", re.S)
 
+# Where a construct may start: `{` or a fence at a line start, `<t…`/`<f…` (or a `<` at the end);
+# inside a code block only its closing fence. Each as two patterns, one for the text's start and
+# one for after a newline: `(?m)^` would make the regex engine try every position, several times
+# slower than skipping ahead to a newline or a `<`.
+_HEAD = re.compile(r"[ \t]*([{`])")
+_MIDLINE = re.compile(r"\n[ \t]*([{`])|<(?=[tf]|\Z)")
+_CODE_HEAD = re.compile(r"[ \t]*(`)")
+_CODE_MIDLINE = re.compile(r"\n[ \t]*(`)")
+
 
 class Matcher(Protocol):
     def advance(self, buf: str, final: bool) -> Result | None: ...
@@ -258,3 +267,25 @@ def start_matcher(kind: str, tools: Mapping[str, Json]) -> Matcher:
     if kind == "tool_call":
         return ToolCallTag(tools)
     return FunctionTag(tools)
+
+
+def candidate(text: str, pos: int, head: bool, in_code: bool) -> int:
+    """Where the next possible construct starts in `text` from `pos`, or -1. At 0 a `{` or a
+    fence counts when `head` (the text may start a line); in a code block only a fence."""
+    start, rest = (_CODE_HEAD, _CODE_MIDLINE) if in_code else (_HEAD, _MIDLINE)
+    if pos == 0 and head and (found := start.match(text)) is not None:
+        return found.start(1)
+    if (found := rest.search(text, pos)) is None:
+        return -1
+    return found.start(1) if found.group(1) else found.start()
+
+
+def partial_suffix(text: str, markers: tuple[str, ...]) -> int:
+    """The length of the longest end of `text` that is a proper beginning of a marker."""
+    best = 0
+    for marker in markers:
+        for size in range(min(len(marker) - 1, len(text)), best, -1):
+            if text.endswith(marker[:size]):
+                best = size
+                break
+    return best
