@@ -189,3 +189,30 @@ def test_text_around_a_call_is_kept_exactly(before: str, after: str, shape: str,
     recognised = "".join(p.source for p in pieces if p.kind == "tool")
     assert text(pieces) == source.replace(recognised, "", 1) if recognised else source
     assert re.sub(r"\s", "", text(pieces)).count("arguments") <= source.count("arguments")
+
+
+CODE_PARTS = [
+    "Some prose. ",
+    "\n",
+    "\n```python\nx = {1: 2}\n```\n",
+    "\n```\n`a` {b} <c\n```\n",
+    "\n  ```sh\necho <tool\n```",
+    "``",
+    "`",
+    "{",
+    "<t",
+    "\n<tool_call>" + dumps({"name": "Bash", "arguments": BASH}) + "</tool_call>\n",
+    f"\n```json\n{dumps({'name': 'Bash', 'arguments': BASH})}\n```\n",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.sampled_from(CODE_PARTS), max_size=12), seed=st.integers(0, 2**16))
+def test_code_blocks_and_calls_alike_whatever_the_split(parts: list[str], seed: int) -> None:
+    """The fast paths (code-block fences, held fence starts) give what the whole text gives."""
+    source = "".join(parts)
+    pieces = streamed(source, random.Random(seed))
+    whole = parse_text(source, TOOLS)
+    assert "".join(p.source for p in pieces) == source
+    assert calls(pieces) == calls(whole)
+    assert text(pieces) == text(whole)
