@@ -296,12 +296,14 @@ def _commit(
     text = commit_message(result.attribution, message, result.skipped_files).encode()
     for attempt in (1, 2):
         parent = heads.parent
+        numstat = _Numstat(repo, heads.previous_tree(tree), tree)  # meanwhile: commit, ref
         args = ["commit-tree", "--no-gpg-sign", tree, *(["-p", parent] if parent else [])]
         commit = git(repo.worktree, *args, env=IDENTITY, stdin=text).decode().strip()
         old = heads.chain or ""
         proc = run(repo.worktree, ["update-ref", "-m", "switchex snapshot", repo.ref, commit, old])
+        numbers = numstat.result()
         if proc.returncode == 0:
-            files, added, removed = _numstat(repo, commit)
+            files, added, removed = numbers
             return replace(
                 result,
                 commit=commit,
@@ -318,7 +320,26 @@ def _commit(
     raise TrackerError(f"chain ref {repo.ref} kept moving: {first_line(proc.stderr)}")
 
 
-def _numstat(repo: Repo, commit: str) -> tuple[tuple[str, ...], int, int]:
-    out = git(repo.worktree, "diff-tree", *NUMSTAT_ARGS, "--root", "--no-commit-id", commit)
-    stat = parse_numstat(out)
-    return tuple(stat.files), stat.added, stat.removed
+class _Numstat:
+    """`git diff-tree --numstat` of the parent's tree against the new tree (what the commit
+    changes; the empty tree for a root commit), run in a thread while the commit is written."""
+
+    def __init__(self, repo: Repo, old_tree: str, new_tree: str) -> None:
+        self._args = ("diff-tree", *NUMSTAT_ARGS, old_tree, new_tree)
+        self._repo = repo
+        self._out: bytes | TrackerError = b""
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._out = git(self._repo.worktree, *self._args)
+        except TrackerError as error:
+            self._out = error
+
+    def result(self) -> tuple[tuple[str, ...], int, int]:
+        self._thread.join()
+        if isinstance(self._out, TrackerError):
+            raise self._out
+        parsed = parse_numstat(self._out)
+        return tuple(parsed.files), parsed.added, parsed.removed
