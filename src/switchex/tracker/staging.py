@@ -60,11 +60,13 @@ def stage_scan(repo: Repo, base: str, max_file_bytes: int) -> Staged | None:
         return None
     if UNOPENED.search(results[2].stderr.decode("utf-8", "surrogateescape")):  # type: ignore[union-attr]
         return None  # `_stage` names the directories git could not open
-    found: set[str] = set()
-    for proc in results:
-        stdout = proc.stdout if proc is not None else b""
-        found |= {os.fsdecode(p.rstrip(b"/")) for p in stdout.split(b"\0") if p.strip(b"/")}
-    return _edit(repo, base, sorted(found - NEVER_SNAPSHOT), max_file_bytes)
+    found = [_names(proc.stdout if proc is not None else b"") for proc in results]
+    paths = sorted(found[0].union(*found[1:]) - NEVER_SNAPSHOT)
+    return _edit(repo, base, paths, max_file_bytes, not_ignored=found[2])
+
+
+def _names(stdout: bytes) -> set[str]:
+    return {os.fsdecode(p.rstrip(b"/")) for p in stdout.split(b"\0") if p.strip(b"/")}
 
 
 def _parallel(
@@ -87,13 +89,19 @@ def _parallel(
     return results
 
 
-def _edit(repo: Repo, base: str, paths: list[str], max_file_bytes: int) -> Staged | None:
+def _edit(
+    repo: Repo,
+    base: str,
+    paths: list[str],
+    max_file_bytes: int,
+    not_ignored: Collection[str] = (),
+) -> Staged | None:
     if not paths:
         return Staged(base, (), ())
     if any("\n" in p for p in paths):
         return None
     try:
-        edited = edit_tree(repo, base, paths, max_file_bytes)
+        edited = edit_tree(repo, base, paths, max_file_bytes, not_ignored)
     except TrackerError as error:  # e.g. a file git cannot read: `_stage` names it
         log.debug("tree edit of %s fell back to a scan: %s", repo.worktree, error)
         return None

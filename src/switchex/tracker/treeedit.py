@@ -4,7 +4,8 @@ A batch of Write/Edit calls names the only files it changed. Reading and rewriti
 index costs more than everything else, so the new tree is built from the chain's tree:
 
     git cat-file --batch      the trees of the paths' parent directories (one call)
-    git check-ignore --no-index   which *new* paths .gitignore excludes (only if there are any)
+    git check-ignore --no-index   which *new* paths .gitignore excludes (only if there are
+                                  any the scan did not already list as untracked)
     git hash-object -w --stdin-paths   the files' blobs (clean filters and EOL rules apply)
     git mktree --batch        the changed trees, bottom-up; their ids are computed here first
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from switchex.errors import TrackerError
@@ -33,8 +35,15 @@ class Edited:
     left_out: tuple[str, ...]  # over the size cap: their previous version stays
 
 
-def edit_tree(repo: Repo, base: str, paths: list[str], max_file_bytes: int) -> Edited | None:
-    """The tree `base` with `paths` (relative, '/'-separated) as they are on disk now."""
+def edit_tree(
+    repo: Repo,
+    base: str,
+    paths: list[str],
+    max_file_bytes: int,
+    not_ignored: Collection[str] = (),
+) -> Edited | None:
+    """The tree `base` with `paths` (relative, '/'-separated) as they are on disk now.
+    `not_ignored`: paths git already found untracked and not ignored (no need to ask)."""
     dirs = sorted({"/".join(p.split("/")[:i]) for p in paths for i in range(p.count("/") + 1)})
     trees = _read_trees(repo, base, dirs)
     if trees is None:
@@ -57,7 +66,10 @@ def edit_tree(repo: Repo, base: str, paths: list[str], max_file_bytes: int) -> E
             left_out.append(path)
             continue
         changes[path] = (EXECUTABLE if info.st_mode & 0o100 else FILE, path)
-    fresh = [p for p, c in changes.items() if c is not None and _absent(trees, p)]
+    known = set(not_ignored)
+    fresh = [
+        p for p, c in changes.items() if c is not None and _absent(trees, p) and p not in known
+    ]
     for ignored in _ignored(repo, fresh):
         del changes[ignored]
     blobs = _hash_files(repo, [c[1] for c in changes.values() if c is not None])
