@@ -1,6 +1,6 @@
 """Snapshots of a work tree as commits on a chain ref, without touching the user's repo.
 
-    git cat-file --batch-check           the chain, its tree, HEAD
+    git cat-file --batch                 the chain, its tree, HEAD (`heads.py`)
     staging.stage_paths / stage_scan     the chain's tree edited where the work tree differs
                                          (Write/Edit batch: the named paths; else asked of git)
     git commit-tree TREE -p PREV         fixed identity, trailers, no hooks, no signing
@@ -39,6 +39,7 @@ from switchex.errors import TrackerError
 from switchex.tracker.chain import read_chain
 from switchex.tracker.diffstat import NUMSTAT_ARGS, parse_numstat
 from switchex.tracker.git import IDENTITY, first_line, git, run
+from switchex.tracker.heads import Heads, read_heads
 from switchex.tracker.lock import repo_lock
 from switchex.tracker.records import Attribution, SnapshotCommit, SnapshotResult, commit_message
 from switchex.tracker.repo import Repo, busy_reason, chain_ref, probe, resolve_worktree
@@ -47,10 +48,12 @@ from switchex.tracker.staging import (
     UNOPENED,
     Staged,
     count,
+    named_paths,
     names,
     stage_paths,
     stage_scan,
 )
+from switchex.tracker.treeedit import parent_dirs
 
 __all__ = [
     "NEVER_SNAPSHOT",
@@ -67,27 +70,8 @@ log = logging.getLogger("switchex.tracker")
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 STALE_REF_LOCK_SECONDS = 10.0
-EMPTY_TREES = {
-    40: "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
-    64: "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
-}
 _UNPROCESSED = re.compile(r"^fatal: Unable to process path (.+)$", re.MULTILINE)
 _MAX_DROPPED = 64
-
-
-@dataclass(frozen=True)
-class _Heads:
-    chain: str | None  # current value of the chain ref
-    chain_tree: str | None
-    head: str | None  # the user's HEAD commit
-    head_tree: str | None
-
-    @property
-    def parent(self) -> str | None:
-        return self.chain or self.head
-
-    def previous_tree(self, tree: str) -> str:
-        return self.chain_tree or self.head_tree or EMPTY_TREES.get(len(tree), "")
 
 
 def take_snapshot(
@@ -143,10 +127,12 @@ def _snapshot(
     baseline: bool,
     start: float,
 ) -> SnapshotResult:
-    heads = _read_heads(repo)
+    named = None if scope.paths is None else named_paths(repo, scope.paths)
+    dirs = parent_dirs(named) if named and not any("\n" in p for p in named) else []
+    heads, trees = read_heads(repo, dirs)  # a Write/Edit batch: its directories too
     staged = None
-    if heads.chain_tree is not None and scope.paths is not None:
-        staged = stage_paths(repo, heads.chain_tree, scope.paths or (), scope.max_file_bytes)
+    if heads.chain_tree is not None and named is not None:
+        staged = stage_paths(repo, heads.chain_tree, named, scope.max_file_bytes, trees)
     elif heads.chain_tree is not None:
         staged = stage_scan(repo, heads.chain_tree, scope.max_file_bytes)
     if staged is None:
@@ -277,20 +263,8 @@ def _update_index(repo: Repo, env: dict[str, str], paths: list[str]) -> list[str
     return dropped
 
 
-def _read_heads(repo: Repo) -> _Heads:
-    names = [repo.ref, f"{repo.ref}^{{tree}}", "HEAD^{commit}", "HEAD^{tree}"]
-    out = git(repo.worktree, "cat-file", "--batch-check", stdin="\n".join(names).encode() + b"\n")
-    values: list[str | None] = []
-    for line in out.decode().splitlines():
-        sha, _, kind = line.partition(" ")
-        values.append(sha if kind.split(" ")[0] in ("commit", "tree") else None)
-    if len(values) != len(names):
-        raise TrackerError(f"unexpected git cat-file output: {out[:200]!r}")
-    return _Heads(*values)
-
-
 def _commit(
-    repo: Repo, heads: _Heads, tree: str, result: SnapshotResult, message: str | None
+    repo: Repo, heads: Heads, tree: str, result: SnapshotResult, message: str | None
 ) -> SnapshotResult:
     """commit-tree + update-ref (CAS); on a lost race, re-read the chain and retry once."""
     text = commit_message(result.attribution, message, result.skipped_files).encode()
@@ -314,7 +288,7 @@ def _commit(
                 removed=removed,
             )
         log.info("chain %s moved during snapshot (attempt %d)", repo.ref, attempt)
-        heads = _read_heads(repo)
+        heads, _ = read_heads(repo)
         if tree == heads.previous_tree(tree):
             return replace(result, parent=heads.parent)
     raise TrackerError(f"chain ref {repo.ref} kept moving: {first_line(proc.stderr)}")

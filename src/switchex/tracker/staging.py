@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from switchex.errors import TrackerError
 from switchex.tracker.git import run
 from switchex.tracker.repo import Repo
-from switchex.tracker.treeedit import edit_tree
+from switchex.tracker.treeedit import Entries, edit_tree
 
 log = logging.getLogger("switchex.tracker")
 
@@ -40,13 +40,22 @@ class Staged:
     notes: tuple[str, ...]
 
 
+def named_paths(repo: Repo, paths: Collection[str]) -> list[str]:
+    """A batch's paths relative to the work tree, minus those never snapshotted."""
+    return [p for p in _relative(repo, paths) if p not in NEVER_SNAPSHOT]
+
+
 def stage_paths(
-    repo: Repo, base: str, paths: Collection[str], max_file_bytes: int
+    repo: Repo,
+    base: str,
+    named: list[str],
+    max_file_bytes: int,
+    read: dict[str, Entries] | None = None,
 ) -> Staged | None:
-    """The chain's tree with only `scope.paths` re-read from disk (no index, no walk); None
-    when they are not plain file edits (the caller scans instead)."""
-    named = [p for p in _relative(repo, paths) if p not in NEVER_SNAPSHOT]
-    return _edit(repo, base, named, max_file_bytes)
+    """The chain's tree with only `named` (from `named_paths`) re-read from disk (no index,
+    no walk; `read`: their directories' entries in `base`, if already read); None when they
+    are not plain file edits (the caller scans instead)."""
+    return _edit(repo, base, named, max_file_bytes, read=read)
 
 
 def stage_scan(repo: Repo, base: str, max_file_bytes: int) -> Staged | None:
@@ -95,13 +104,14 @@ def _edit(
     paths: list[str],
     max_file_bytes: int,
     not_ignored: Collection[str] = (),
+    read: dict[str, Entries] | None = None,
 ) -> Staged | None:
     if not paths:
         return Staged(base, (), ())
     if any("\n" in p for p in paths):
         return None
     try:
-        edited = edit_tree(repo, base, paths, max_file_bytes, not_ignored)
+        edited = edit_tree(repo, base, paths, max_file_bytes, not_ignored, read)
     except TrackerError as error:  # e.g. a file git cannot read: `_stage` names it
         log.debug("tree edit of %s fell back to a scan: %s", repo.worktree, error)
         return None

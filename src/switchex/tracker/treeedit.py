@@ -41,11 +41,13 @@ def edit_tree(
     paths: list[str],
     max_file_bytes: int,
     not_ignored: Collection[str] = (),
+    read: dict[str, Entries] | None = None,
 ) -> Edited | None:
     """The tree `base` with `paths` (relative, '/'-separated) as they are on disk now.
-    `not_ignored`: paths git already found untracked and not ignored (no need to ask)."""
-    dirs = sorted({"/".join(p.split("/")[:i]) for p in paths for i in range(p.count("/") + 1)})
-    trees = _read_trees(repo, base, dirs)
+    `not_ignored`: paths git already found untracked and not ignored (no need to ask);
+    `read`: the entries of `parent_dirs(paths)` in `base`, when already read."""
+    dirs = parent_dirs(paths)
+    trees = _read_trees(repo, base, dirs) if read is None else read
     if trees is None:
         return None
     changes: dict[str, tuple[bytes, str] | None] = {}  # path → (mode, file) or None: deleted
@@ -85,6 +87,11 @@ def edit_tree(
     return Edited(_write_trees(repo, trees, dirs, len(base)), tuple(left_out))
 
 
+def parent_dirs(paths: Collection[str]) -> list[str]:
+    """Every directory `paths` are in, the root ('') included, sorted."""
+    return sorted({"/".join(p.split("/")[:i]) for p in paths for i in range(p.count("/") + 1)})
+
+
 def _emptied(trees: dict[str, Entries], paths: list[str]) -> bool:
     return any(not trees.get(p.split("/")[0], {"x": ()}) for p in paths if "/" in p)
 
@@ -110,12 +117,12 @@ def _read_trees(repo: Repo, base: str, dirs: list[str]) -> dict[str, Entries] | 
         if header[1] != b"tree":
             return None  # a file where a directory should be
         size = int(header[2])
-        trees[directory] = _parse_tree(out[at : at + size], len(base) // 2)
+        trees[directory] = parse_tree(out[at : at + size], len(base) // 2)
         at += size + 1
     return trees
 
 
-def _parse_tree(raw: bytes, id_bytes: int) -> Entries:
+def parse_tree(raw: bytes, id_bytes: int) -> Entries:
     entries: Entries = {}
     at = 0
     while at < len(raw):
