@@ -47,6 +47,7 @@ from switchex.tracker.staging import (
     NEVER_SNAPSHOT,
     UNOPENED,
     Staged,
+    WorkTreeScan,
     count,
     named_paths,
     names,
@@ -127,14 +128,7 @@ def _snapshot(
     baseline: bool,
     start: float,
 ) -> SnapshotResult:
-    named = None if scope.paths is None else named_paths(repo, scope.paths)
-    dirs = parent_dirs(named) if named and not any("\n" in p for p in named) else []
-    heads, trees = read_heads(repo, dirs)  # a Write/Edit batch: its directories too
-    staged = None
-    if heads.chain_tree is not None and named is not None:
-        staged = stage_paths(repo, heads.chain_tree, named, scope.max_file_bytes, trees)
-    elif heads.chain_tree is not None:
-        staged = stage_scan(repo, heads.chain_tree, scope.max_file_bytes)
+    heads, staged = _edit_chain(repo, scope)
     if staged is None:
         tmp = _tmp_dir(repo)
         index = tmp / f"index-{os.getpid()}-{threading.get_ident()}"
@@ -163,6 +157,26 @@ def _snapshot(
     if staged.tree != heads.previous_tree(staged.tree):
         result = _commit(repo, heads, staged.tree, result, message)
     return replace(result, seconds=time.monotonic() - start)
+
+
+def _edit_chain(repo: Repo, scope: _Scope) -> tuple[Heads, Staged | None]:
+    """The heads and, when the chain has a tree, that tree edited where the work tree
+    changed (a Write/Edit batch's paths, or a scan); None: stage through an index."""
+    named = None if scope.paths is None else named_paths(repo, scope.paths)
+    dirs = parent_dirs(named) if named and not any("\n" in p for p in named) else []
+    scan = WorkTreeScan(repo) if named is None else None  # runs while the heads are read
+    try:
+        heads, trees = read_heads(repo, dirs)  # a Write/Edit batch: its directories too
+        if heads.chain_tree is None:
+            return heads, None
+        if scan is None:
+            return heads, stage_paths(
+                repo, heads.chain_tree, named or [], scope.max_file_bytes, trees
+            )
+        return heads, stage_scan(repo, heads.chain_tree, scope.max_file_bytes, scan)
+    finally:
+        if scan is not None:
+            scan.join()  # the first snapshot of a chain does not use it
 
 
 def _tmp_dir(repo: Repo) -> Path:
