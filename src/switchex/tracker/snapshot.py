@@ -164,19 +164,21 @@ def _edit_chain(repo: Repo, scope: _Scope) -> tuple[Heads, Staged | None]:
     changed (a Write/Edit batch's paths, or a scan); None: stage through an index."""
     named = None if scope.paths is None else named_paths(repo, scope.paths)
     dirs = parent_dirs(named) if named and not any("\n" in p for p in named) else []
-    scan = WorkTreeScan(repo) if named is None else None  # runs while the heads are read
+    # A scan starts before the heads are read when the chain (loose ref) surely exists.
+    early = named is None and (repo.common_dir / repo.ref).is_file()
+    scan = WorkTreeScan(repo) if early else None
     try:
         heads, trees = read_heads(repo, dirs)  # a Write/Edit batch: its directories too
         if heads.chain_tree is None:
             return heads, None
-        if scan is None:
-            return heads, stage_paths(
-                repo, heads.chain_tree, named or [], scope.max_file_bytes, trees
-            )
-        return heads, stage_scan(repo, heads.chain_tree, scope.max_file_bytes, scan)
+        base, cap = heads.chain_tree, scope.max_file_bytes
+        if named is not None:
+            return heads, stage_paths(repo, base, named, cap, trees)
+        scan = scan or WorkTreeScan(repo)
+        return heads, stage_scan(repo, base, cap, scan)
     finally:
         if scan is not None:
-            scan.join()  # the first snapshot of a chain does not use it
+            scan.join()
 
 
 def _tmp_dir(repo: Repo) -> Path:
