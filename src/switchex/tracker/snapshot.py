@@ -4,6 +4,7 @@
     staging.stage_paths / stage_scan     the chain's tree edited where the work tree differs
                                          (Write/Edit batch: the named paths; else asked of git)
     git commit-tree TREE -p PREV         fixed identity, trailers, no hooks, no signing
+                                         (meanwhile `diff-tree --numstat PREV-TREE TREE`)
     git update-ref REF NEW OLD           compare-and-swap; retried once on a race
 
 The first snapshot of a chain, and any path that is not a plain file (symlink, gitlink,
@@ -37,7 +38,7 @@ from pathlib import Path
 
 from switchex.errors import TrackerError
 from switchex.tracker.chain import read_chain
-from switchex.tracker.diffstat import NUMSTAT_ARGS, parse_numstat
+from switchex.tracker.diffstat import TreeNumstat
 from switchex.tracker.git import IDENTITY, first_line, git, run
 from switchex.tracker.heads import Heads, read_heads
 from switchex.tracker.lock import repo_lock
@@ -286,7 +287,9 @@ def _commit(
     text = commit_message(result.attribution, message, result.skipped_files).encode()
     for attempt in (1, 2):
         parent = heads.parent
-        numstat = _Numstat(repo, heads.previous_tree(tree), tree)  # meanwhile: commit, ref
+        numstat = TreeNumstat(
+            repo.worktree, heads.previous_tree(tree), tree
+        )  # meanwhile: commit, ref
         args = ["commit-tree", "--no-gpg-sign", tree, *(["-p", parent] if parent else [])]
         commit = git(repo.worktree, *args, env=IDENTITY, stdin=text).decode().strip()
         old = heads.chain or ""
@@ -308,28 +311,3 @@ def _commit(
         if tree == heads.previous_tree(tree):
             return replace(result, parent=heads.parent)
     raise TrackerError(f"chain ref {repo.ref} kept moving: {first_line(proc.stderr)}")
-
-
-class _Numstat:
-    """`git diff-tree --numstat` of the parent's tree against the new tree (what the commit
-    changes; the empty tree for a root commit), run in a thread while the commit is written."""
-
-    def __init__(self, repo: Repo, old_tree: str, new_tree: str) -> None:
-        self._args = ("diff-tree", *NUMSTAT_ARGS, old_tree, new_tree)
-        self._repo = repo
-        self._out: bytes | TrackerError = b""
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._out = git(self._repo.worktree, *self._args)
-        except TrackerError as error:
-            self._out = error
-
-    def result(self) -> tuple[tuple[str, ...], int, int]:
-        self._thread.join()
-        if isinstance(self._out, TrackerError):
-            raise self._out
-        parsed = parse_numstat(self._out)
-        return tuple(parsed.files), parsed.added, parsed.removed
