@@ -129,6 +129,7 @@ def _snapshot(
     baseline: bool,
     start: float,
 ) -> SnapshotResult:
+    _sweep_ref_lock(repo.common_dir / (repo.ref + ".lock"))  # whichever way it stages
     heads, staged = _edit_chain(repo, scope)
     if staged is None:
         tmp = _tmp_dir(repo)
@@ -191,7 +192,6 @@ def _tmp_dir(repo: Repo) -> Path:
             shutil.rmtree(stale, ignore_errors=True)
         else:
             stale.unlink(missing_ok=True)
-    _sweep_ref_lock(repo.common_dir / (repo.ref + ".lock"))
     return tmp
 
 
