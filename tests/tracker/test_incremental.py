@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +149,17 @@ def test_sha256_repositories(tmp_path: Path) -> None:
     assert result.files == ("a/b.txt",)
     assert git(repo, "show", f"{REF}:a/b.txt") == "3"
     assert git(repo, "fsck", "--no-progress") == ""
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_a_killed_update_refs_stale_lock_is_swept_by_tree_edits(repo: Path, named: bool) -> None:
+    write(repo, "a.txt", "1\n")
+    assert take_snapshot(repo, AI).changed  # the chain exists: tree edits from here on
+    lock = repo / ".git" / (REF + ".lock")
+    lock.write_text("")
+    os.utime(lock, (0, 0))  # left long ago by an update-ref killed mid-way
+    write(repo, "a.txt", "2\n")
+    result = take_snapshot(repo, AI, paths=["a.txt"] if named else None)
+    assert result.changed and result.skipped is None, result.skipped
+    assert git(repo, "show", f"{REF}:a.txt") == "2"
+    assert not lock.exists()

@@ -7,7 +7,12 @@ path) and no external diff or textconv driver (they would run repository-named c
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from switchex.errors import TrackerError
+from switchex.tracker.git import git
 
 NUMSTAT_ARGS = ("-r", "-z", "--numstat", "-M", "--no-textconv", "--no-ext-diff")
 PATCH_ARGS = ("-p", "-M", "--no-color", "--no-ext-diff", "--no-textconv")
@@ -45,3 +50,29 @@ def parse_numstat(raw: bytes) -> Stat:
         if token:
             stat.feed(token)
     return stat
+
+
+class TreeNumstat:
+    """`git diff-tree --numstat` of the parent's tree against the new tree (what the commit
+    changes; the empty tree for a root commit), run in a thread while the commit is written.
+    The same numbers as `diff-tree --root <commit>` once the commit exists."""
+
+    def __init__(self, worktree: Path, old_tree: str, new_tree: str) -> None:
+        self._args = ("diff-tree", *NUMSTAT_ARGS, old_tree, new_tree)
+        self._worktree = worktree
+        self._out: bytes | TrackerError = b""
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._out = git(self._worktree, *self._args)
+        except TrackerError as error:
+            self._out = error
+
+    def result(self) -> tuple[tuple[str, ...], int, int]:
+        self._thread.join()
+        if isinstance(self._out, TrackerError):
+            raise self._out
+        parsed = parse_numstat(self._out)
+        return tuple(parsed.files), parsed.added, parsed.removed

@@ -1,9 +1,10 @@
 """Snapshots of a work tree as commits on a chain ref, without touching the user's repo.
 
-    git cat-file --batch-check           the chain, its tree, HEAD
+    git cat-file --batch                 the chain, its tree, HEAD (`heads.py`)
     staging.stage_paths / stage_scan     the chain's tree edited where the work tree differs
                                          (Write/Edit batch: the named paths; else asked of git)
     git commit-tree TREE -p PREV         fixed identity, trailers, no hooks, no signing
+                                         (meanwhile `diff-tree --numstat PREV-TREE TREE`)
     git update-ref REF NEW OLD           compare-and-swap; retried once on a race
 
 The first snapshot of a chain, and any path that is not a plain file (symlink, gitlink,
@@ -37,8 +38,9 @@ from pathlib import Path
 
 from switchex.errors import TrackerError
 from switchex.tracker.chain import read_chain
-from switchex.tracker.diffstat import NUMSTAT_ARGS, parse_numstat
+from switchex.tracker.diffstat import TreeNumstat
 from switchex.tracker.git import IDENTITY, first_line, git, run
+from switchex.tracker.heads import Heads, read_heads
 from switchex.tracker.lock import repo_lock
 from switchex.tracker.records import Attribution, SnapshotCommit, SnapshotResult, commit_message
 from switchex.tracker.repo import Repo, busy_reason, chain_ref, probe, resolve_worktree
@@ -46,11 +48,14 @@ from switchex.tracker.staging import (
     NEVER_SNAPSHOT,
     UNOPENED,
     Staged,
+    WorkTreeScan,
     count,
+    named_paths,
     names,
     stage_paths,
     stage_scan,
 )
+from switchex.tracker.treeedit import parent_dirs
 
 __all__ = [
     "NEVER_SNAPSHOT",
@@ -67,27 +72,8 @@ log = logging.getLogger("switchex.tracker")
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 STALE_REF_LOCK_SECONDS = 10.0
-EMPTY_TREES = {
-    40: "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
-    64: "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
-}
 _UNPROCESSED = re.compile(r"^fatal: Unable to process path (.+)$", re.MULTILINE)
 _MAX_DROPPED = 64
-
-
-@dataclass(frozen=True)
-class _Heads:
-    chain: str | None  # current value of the chain ref
-    chain_tree: str | None
-    head: str | None  # the user's HEAD commit
-    head_tree: str | None
-
-    @property
-    def parent(self) -> str | None:
-        return self.chain or self.head
-
-    def previous_tree(self, tree: str) -> str:
-        return self.chain_tree or self.head_tree or EMPTY_TREES.get(len(tree), "")
 
 
 def take_snapshot(
@@ -143,12 +129,8 @@ def _snapshot(
     baseline: bool,
     start: float,
 ) -> SnapshotResult:
-    heads = _read_heads(repo)
-    staged = None
-    if heads.chain_tree is not None and scope.paths is not None:
-        staged = stage_paths(repo, heads.chain_tree, scope.paths or (), scope.max_file_bytes)
-    elif heads.chain_tree is not None:
-        staged = stage_scan(repo, heads.chain_tree, scope.max_file_bytes)
+    _sweep_ref_lock(repo.common_dir / (repo.ref + ".lock"))  # whichever way it stages
+    heads, staged = _edit_chain(repo, scope)
     if staged is None:
         tmp = _tmp_dir(repo)
         index = tmp / f"index-{os.getpid()}-{threading.get_ident()}"
@@ -179,6 +161,28 @@ def _snapshot(
     return replace(result, seconds=time.monotonic() - start)
 
 
+def _edit_chain(repo: Repo, scope: _Scope) -> tuple[Heads, Staged | None]:
+    """The heads and, when the chain has a tree, that tree edited where the work tree
+    changed (a Write/Edit batch's paths, or a scan); None: stage through an index."""
+    named = None if scope.paths is None else named_paths(repo, scope.paths)
+    dirs = parent_dirs(named) if named and not any("\n" in p for p in named) else []
+    # A scan starts before the heads are read when the chain (loose ref) surely exists.
+    early = named is None and (repo.common_dir / repo.ref).is_file()
+    scan = WorkTreeScan(repo) if early else None
+    try:
+        heads, trees = read_heads(repo, dirs)  # a Write/Edit batch: its directories too
+        if heads.chain_tree is None:
+            return heads, None
+        base, cap = heads.chain_tree, scope.max_file_bytes
+        if named is not None:
+            return heads, stage_paths(repo, base, named, cap, trees)
+        scan = scan or WorkTreeScan(repo)
+        return heads, stage_scan(repo, base, cap, scan)
+    finally:
+        if scan is not None:
+            scan.join()
+
+
 def _tmp_dir(repo: Repo) -> Path:
     """`<common-dir>/switchex/tmp`, emptied: under the repo lock anything left is stale."""
     tmp = repo.common_dir / "switchex" / "tmp"
@@ -188,7 +192,6 @@ def _tmp_dir(repo: Repo) -> Path:
             shutil.rmtree(stale, ignore_errors=True)
         else:
             stale.unlink(missing_ok=True)
-    _sweep_ref_lock(repo.common_dir / (repo.ref + ".lock"))
     return tmp
 
 
@@ -277,31 +280,23 @@ def _update_index(repo: Repo, env: dict[str, str], paths: list[str]) -> list[str
     return dropped
 
 
-def _read_heads(repo: Repo) -> _Heads:
-    names = [repo.ref, f"{repo.ref}^{{tree}}", "HEAD^{commit}", "HEAD^{tree}"]
-    out = git(repo.worktree, "cat-file", "--batch-check", stdin="\n".join(names).encode() + b"\n")
-    values: list[str | None] = []
-    for line in out.decode().splitlines():
-        sha, _, kind = line.partition(" ")
-        values.append(sha if kind.split(" ")[0] in ("commit", "tree") else None)
-    if len(values) != len(names):
-        raise TrackerError(f"unexpected git cat-file output: {out[:200]!r}")
-    return _Heads(*values)
-
-
 def _commit(
-    repo: Repo, heads: _Heads, tree: str, result: SnapshotResult, message: str | None
+    repo: Repo, heads: Heads, tree: str, result: SnapshotResult, message: str | None
 ) -> SnapshotResult:
     """commit-tree + update-ref (CAS); on a lost race, re-read the chain and retry once."""
     text = commit_message(result.attribution, message, result.skipped_files).encode()
     for attempt in (1, 2):
         parent = heads.parent
+        numstat = TreeNumstat(
+            repo.worktree, heads.previous_tree(tree), tree
+        )  # meanwhile: commit, ref
         args = ["commit-tree", "--no-gpg-sign", tree, *(["-p", parent] if parent else [])]
         commit = git(repo.worktree, *args, env=IDENTITY, stdin=text).decode().strip()
         old = heads.chain or ""
         proc = run(repo.worktree, ["update-ref", "-m", "switchex snapshot", repo.ref, commit, old])
+        numbers = numstat.result()
         if proc.returncode == 0:
-            files, added, removed = _numstat(repo, commit)
+            files, added, removed = numbers
             return replace(
                 result,
                 commit=commit,
@@ -312,13 +307,7 @@ def _commit(
                 removed=removed,
             )
         log.info("chain %s moved during snapshot (attempt %d)", repo.ref, attempt)
-        heads = _read_heads(repo)
+        heads, _ = read_heads(repo)
         if tree == heads.previous_tree(tree):
             return replace(result, parent=heads.parent)
     raise TrackerError(f"chain ref {repo.ref} kept moving: {first_line(proc.stderr)}")
-
-
-def _numstat(repo: Repo, commit: str) -> tuple[tuple[str, ...], int, int]:
-    out = git(repo.worktree, "diff-tree", *NUMSTAT_ARGS, "--root", "--no-commit-id", commit)
-    stat = parse_numstat(out)
-    return tuple(stat.files), stat.added, stat.removed

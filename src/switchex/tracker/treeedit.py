@@ -4,7 +4,8 @@ A batch of Write/Edit calls names the only files it changed. Reading and rewriti
 index costs more than everything else, so the new tree is built from the chain's tree:
 
     git cat-file --batch      the trees of the paths' parent directories (one call)
-    git check-ignore --no-index   which *new* paths .gitignore excludes (only if there are any)
+    git check-ignore --no-index   which *new* paths .gitignore excludes (only if there are
+                                  any the scan did not already list as untracked)
     git hash-object -w --stdin-paths   the files' blobs (clean filters and EOL rules apply)
     git mktree --batch        the changed trees, bottom-up; their ids are computed here first
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from switchex.errors import TrackerError
@@ -33,10 +35,19 @@ class Edited:
     left_out: tuple[str, ...]  # over the size cap: their previous version stays
 
 
-def edit_tree(repo: Repo, base: str, paths: list[str], max_file_bytes: int) -> Edited | None:
-    """The tree `base` with `paths` (relative, '/'-separated) as they are on disk now."""
-    dirs = sorted({"/".join(p.split("/")[:i]) for p in paths for i in range(p.count("/") + 1)})
-    trees = _read_trees(repo, base, dirs)
+def edit_tree(
+    repo: Repo,
+    base: str,
+    paths: list[str],
+    max_file_bytes: int,
+    not_ignored: Collection[str] = (),
+    read: dict[str, Entries] | None = None,
+) -> Edited | None:
+    """The tree `base` with `paths` (relative, '/'-separated) as they are on disk now.
+    `not_ignored`: paths git already found untracked and not ignored (no need to ask);
+    `read`: the entries of `parent_dirs(paths)` in `base`, when already read."""
+    dirs = parent_dirs(paths)
+    trees = _read_trees(repo, base, dirs) if read is None else read
     if trees is None:
         return None
     changes: dict[str, tuple[bytes, str] | None] = {}  # path → (mode, file) or None: deleted
@@ -57,7 +68,10 @@ def edit_tree(repo: Repo, base: str, paths: list[str], max_file_bytes: int) -> E
             left_out.append(path)
             continue
         changes[path] = (EXECUTABLE if info.st_mode & 0o100 else FILE, path)
-    fresh = [p for p, c in changes.items() if c is not None and _absent(trees, p)]
+    known = set(not_ignored)
+    fresh = [
+        p for p, c in changes.items() if c is not None and _absent(trees, p) and p not in known
+    ]
     for ignored in _ignored(repo, fresh):
         del changes[ignored]
     blobs = _hash_files(repo, [c[1] for c in changes.values() if c is not None])
@@ -71,6 +85,11 @@ def edit_tree(repo: Repo, base: str, paths: list[str], max_file_bytes: int) -> E
     if not trees[""] or (len(trees[""]) == 1 and _emptied(trees, paths)):
         return None  # the whole tree may end up empty: leave that to the scan
     return Edited(_write_trees(repo, trees, dirs, len(base)), tuple(left_out))
+
+
+def parent_dirs(paths: Collection[str]) -> list[str]:
+    """Every directory `paths` are in, the root ('') included, sorted."""
+    return sorted({"/".join(p.split("/")[:i]) for p in paths for i in range(p.count("/") + 1)})
 
 
 def _emptied(trees: dict[str, Entries], paths: list[str]) -> bool:
@@ -98,12 +117,12 @@ def _read_trees(repo: Repo, base: str, dirs: list[str]) -> dict[str, Entries] | 
         if header[1] != b"tree":
             return None  # a file where a directory should be
         size = int(header[2])
-        trees[directory] = _parse_tree(out[at : at + size], len(base) // 2)
+        trees[directory] = parse_tree(out[at : at + size], len(base) // 2)
         at += size + 1
     return trees
 
 
-def _parse_tree(raw: bytes, id_bytes: int) -> Entries:
+def parse_tree(raw: bytes, id_bytes: int) -> Entries:
     entries: Entries = {}
     at = 0
     while at < len(raw):
