@@ -43,8 +43,8 @@ def git(repo: Path, *args: str) -> str:
     ).stdout
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def make_project(tmp_path: Path) -> Path:
+    """A git repository with one commit (README.md) on `main`."""
     path = tmp_path / "project"
     path.mkdir()
     git(path, "init", "-q", "-b", "main")
@@ -52,6 +52,11 @@ def repo(tmp_path: Path) -> Path:
     git(path, "add", "README.md")
     git(path, "commit", "-qm", "initial")
     return path
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_project(tmp_path)
 
 
 @dataclass

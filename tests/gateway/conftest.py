@@ -40,3 +40,20 @@ def make_gateway(tmp_path: Path) -> Iterator[MakeGateway]:
     yield make
     for server in started:
         server.stop()
+
+
+StartTiers = Callable[..., GatewayServer]
+
+
+@pytest.fixture
+def start_tiers(tmp_path: Path) -> Iterator[StartTiers]:
+    """Start a gateway over the given tier configs: start_tiers(tier1, tier2, ...)."""
+    servers: list[GatewayServer] = []
+
+    def run(*tiers: dict[str, Any]) -> GatewayServer:
+        servers.append(serve(make_config(list(tiers)), tmp_path / "state"))
+        return servers[-1]
+
+    yield run
+    for server in servers:
+        server.stop()

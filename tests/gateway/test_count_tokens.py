@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +14,8 @@ from switchex.fakes.openai import FakeOpenAI
 from switchex.gateway.fit import measure
 from switchex.providers.counting import flat_text
 from tests.client import message, post
-from tests.helpers import GatewayServer, make_config, serve
+from tests.gateway.conftest import StartTiers
+from tests.helpers import GatewayServer
 
 WORDS = "Please count these words, exactly: one two three four five."
 REQUEST = message(WORDS, system="Be brief.")
@@ -32,16 +31,8 @@ def openai_tier(fake: FakeServer) -> dict[str, Any]:
 
 
 @pytest.fixture
-def start(tmp_path: Path) -> Iterator[Any]:
-    servers: list[GatewayServer] = []
-
-    def run(*tiers: dict[str, Any]) -> GatewayServer:
-        servers.append(serve(make_config(list(tiers)), tmp_path / "state"))
-        return servers[-1]
-
-    yield run
-    for server in servers:
-        server.stop()
+def start(start_tiers: StartTiers) -> StartTiers:
+    return start_tiers
 
 
 def count(gateway: GatewayServer, body: dict[str, Any] = REQUEST) -> tuple[int, dict[str, str]]:

@@ -13,8 +13,8 @@ from switchex.fakes.gemini import FakeGemini
 from switchex.fakes.openai import FakeOpenAI
 from switchex.gateway.fit import IMAGE_NOTE
 from tests.client import get, message, post
+from tests.gateway.conftest import StartTiers
 from tests.gateway.test_messages import journal_rows
-from tests.helpers import GatewayServer, make_config, serve
 
 PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
@@ -61,16 +61,8 @@ def gemini_fake() -> Iterator[FakeGemini]:
 
 
 @pytest.fixture
-def start(tmp_path: Path) -> Iterator[Any]:
-    servers: list[GatewayServer] = []
-
-    def run(*tiers: dict[str, Any]) -> GatewayServer:
-        servers.append(serve(make_config(list(tiers)), tmp_path / "state"))
-        return servers[-1]
-
-    yield run
-    for server in servers:
-        server.stop()
+def start(start_tiers: StartTiers) -> StartTiers:
+    return start_tiers
 
 
 def test_an_image_skips_a_text_only_tier_without_cooling_it(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from switchex.fakes.anthropic import FakeAnthropic
-from tests.e2e.conftest import git, rate_limited, run_claude, start_gateway
+from tests.e2e.conftest import make_project, rate_limited, run_claude, start_gateway
 from tests.localmodel.server import LlamaServer, local_tier
 
 pytestmark = pytest.mark.e2e
@@ -24,13 +24,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    path = tmp_path / "project"
-    path.mkdir()
-    git(path, "init", "-q", "-b", "main")
-    (path / "README.md").write_text("# project\n")
-    git(path, "add", "README.md")
-    git(path, "commit", "-qm", "initial")
-    return path
+    return make_project(tmp_path)
 
 
 def status_text(url: str) -> str:
